@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { registerHealthCommand } from './commands/health';
+import { registerScaleCommand } from './commands/scale';
+import { registerScheduleCommand } from './commands/schedule';
+import { registerUpCommand } from './commands/up';
+
+export function buildProgram(): Command {
+  const program = new Command('athanor')
+    .description('Train and tune neural networks: a client of the four Athanor services and local tools.')
+    .version(
+      (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+        .version,
+    )
+    .showHelpAfterError();
+  registerUpCommand(program);
+  registerHealthCommand(program);
+  registerScheduleCommand(program);
+  registerScaleCommand(program);
+  return program;
+}
+
+export function main(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`athanor: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SERVICES, type ServiceName } from './addresses';
+import { waitServing } from './health-check';
+
+export interface LaunchedService {
+  readonly name: ServiceName;
+  readonly grpc: string;
+  readonly metricsUrl: string;
+  readonly log: string;
+  readonly child: ChildProcess;
+}
+
+export interface LaunchOptions {
+  readonly host: string;
+  /** Directory for the services' JSON logs (one file per service). */
+  readonly logDir: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts the four services as separate processes on their default ports, wired to each other
+ * through ATHANOR_*_ADDR. The services are found as installed packages: the CLI spawns them, it
+ * never imports them. Wait for them with `waitReady`.
+ */
+export function spawnServices(options: LaunchOptions): LaunchedService[] {
+  mkdirSync(options.logDir, { recursive: true });
+  const peers = Object.fromEntries(SERVICES.map((s) => [s.env, `${options.host}:${s.grpcPort}`]));
+  return SERVICES.map((s): LaunchedService => {
+    const main = entryPoint(s.name);
+    const log = join(options.logDir, `${s.name}.log`);
+    const child = spawn(process.execPath, [main], {
+      env: {
+        ...(options.env ?? process.env),
+        ...peers,
+        ATHANOR_HOST: options.host,
+        ATHANOR_GRPC_PORT: String(s.grpcPort),
+        ATHANOR_HTTP_PORT: String(s.httpPort),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const file = createWriteStream(log, { flags: 'a' });
+    child.stdout.pipe(file);
+    child.stderr.pipe(file);
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[${s.name}] ${chunk.toString()}`));
+    return {
+      name: s.name,
+      grpc: `${options.host}:${s.grpcPort}`,
+      metricsUrl: `http://${options.host}:${s.httpPort}/metrics`,
+      log,
+      child,
+    };
+  });
+}
+
+/** Resolves once every service answers SERVING; stops them all and rejects if one cannot start. */
+export async function waitReady(launched: readonly LaunchedService[], timeoutMs: number): Promise<void> {
+  const early = new Promise<never>((_, reject) => {
+    for (const l of launched) {
+      l.child.once('exit', (code, signal) =>
+        reject(new Error(`${l.name} exited during start-up (${signal ?? `code ${code}`}); see ${l.log}`)),
+      );
+    }
+  });
+  try {
+    await Promise.race([
+      early,
+      Promise.all(
+        launched.map(async (l) => {
+          const answer = await waitServing(l.grpc, timeoutMs);
+          if (answer.status !== 'SERVING') {
+            throw new Error(`${l.name} at ${l.grpc} is not serving: ${answer.status} ${answer.detail ?? ''}`);
+          }
+        }),
+      ),
+    ]);
+  } catch (err) {
+    await stopServices(launched);
+    throw err;
+  }
+  early.catch(() => undefined); // later exits are the caller's business (see stopServices / 'exit')
+}
+
+/** SIGTERM to each service (they drain in-flight calls), then wait for all to exit. */
+export async function stopServices(launched: readonly LaunchedService[]): Promise<void> {
+  await Promise.all(
+    launched.map(
+      (l) =>
+        new Promise<void>((resolve) => {
+          if (l.child.exitCode !== null || l.child.signalCode !== null) return resolve();
+          l.child.once('exit', () => resolve());
+          l.child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+function entryPoint(name: ServiceName): string {
+  const pkg = `@athanor/${name}/package.json`;
+  try {
+    return join(dirname(require.resolve(pkg)), 'dist', 'main.js');
+  } catch {
+    throw new Error(
+      `the ${name} service is not installed here (cannot resolve ${pkg}); run npm install at the repository root`,
+    );
+  }
+}

@@ -1,0 +1,77 @@
+import { type ConvGeometry, validOutputRange } from './conv-geometry';
+
+/**
+ * Writes the patches of `x` (NHWC) transposed: `cols[k * P + p]` holds tap k = (kh, kw, c) of
+ * output position p = (b, oy, ox), P = batch * outHeight * outWidth, zero where the tap falls in
+ * the padding. Row k of the result times dy [P, outChannels] is row k of the filter gradient.
+ */
+export function im2colTransposed(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+  const { batch, inHeight, inWidth, inChannels: ci, outHeight, outWidth } = g;
+  const positions = batch * outHeight * outWidth;
+  for (let kh = 0; kh < g.filterHeight; kh++) {
+    const [oyFirst, oyEnd] = validOutputRange(
+      kh,
+      g.dilationHeight,
+      g.strideHeight,
+      g.padTop,
+      inHeight,
+      outHeight,
+    );
+    for (let kw = 0; kw < g.filterWidth; kw++) {
+      const [oxFirst, oxEnd] = validOutputRange(
+        kw,
+        g.dilationWidth,
+        g.strideWidth,
+        g.padLeft,
+        inWidth,
+        outWidth,
+      );
+      const xColStep = g.strideWidth * ci;
+      for (let c = 0; c < ci; c++) {
+        const row = ((kh * g.filterWidth + kw) * ci + c) * positions;
+        for (let b = 0; b < batch; b++) {
+          for (let oy = 0; oy < outHeight; oy++) {
+            const p = row + (b * outHeight + oy) * outWidth;
+            if (oy < oyFirst || oy >= oyEnd) {
+              cols.fill(0, p, p + outWidth);
+              continue;
+            }
+            const iy = oy * g.strideHeight + kh * g.dilationHeight - g.padTop;
+            const ix0 = oxFirst * g.strideWidth + kw * g.dilationWidth - g.padLeft;
+            let src = ((b * inHeight + iy) * inWidth + ix0) * ci + c;
+            if (oxFirst > 0) cols.fill(0, p, p + oxFirst);
+            for (let ox = oxFirst; ox < oxEnd; ox++, src += xColStep) cols[p + ox] = x[src];
+            if (oxEnd < outWidth) cols.fill(0, p + oxEnd, p + outWidth);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of im2col: adds `cols[p * K + k]` (K = filterHeight * filterWidth * inChannels) into
+ * the input position that tap k of output position p reads. `dx` must start zeroed.
+ */
+export function col2imAdd(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+  const { inHeight, inWidth, inChannels: ci, outHeight, outWidth } = g;
+  const taps = g.filterHeight * g.filterWidth * ci;
+  for (let b = 0; b < g.batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        const p = ((b * outHeight + oy) * outWidth + ox) * taps;
+        for (let kh = 0; kh < g.filterHeight; kh++) {
+          const iy = oy * g.strideHeight + kh * g.dilationHeight - g.padTop;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let kw = 0; kw < g.filterWidth; kw++) {
+            const ix = ox * g.strideWidth + kw * g.dilationWidth - g.padLeft;
+            if (ix < 0 || ix >= inWidth) continue;
+            const dst = ((b * inHeight + iy) * inWidth + ix) * ci;
+            const src = p + (kh * g.filterWidth + kw) * ci;
+            for (let c = 0; c < ci; c++) dx[dst + c] += cols[src + c];
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+export { Optimizer } from './optimizer';
+export type { GroupHyper, SlotAccess } from './optimizer';
+export type { BaseParamGroup, OptimizerParams, ParamGroupSpec } from './param-group';
+export type { OptimizerState, SlotState, VariableState } from './optimizer-state';
+export { SGD } from './sgd';
+export type { SgdHyper, SgdOptions, SgdParamGroup } from './sgd';
+export { AdamBase } from './adam-base';
+export type { AdamHyper, AdamOptions, AdamParamGroup } from './adam-base';
+export { Adam } from './adam';
+export { AdamW } from './adamw';
+export { RMSprop } from './rmsprop';
+export type { RmspropHyper, RmspropOptions, RmspropParamGroup } from './rmsprop';
+export { fineTuneGroups } from './fine-tune-groups';
+export type { FineTuneOptions, FineTunePlan } from './fine-tune-groups';
+export type { NamePattern, NamePatterns } from './name-pattern';

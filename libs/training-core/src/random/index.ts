@@ -1,0 +1,2 @@
+export { Rng, toRng } from './rng';
+export type { RngState } from './rng';

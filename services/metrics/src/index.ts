@@ -1,0 +1,2 @@
+export { configSchema, type MetricsConfig } from './config';
+export { startMetrics } from './server';

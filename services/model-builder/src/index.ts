@@ -1,0 +1,2 @@
+export { configSchema, type ModelBuilderConfig } from './config';
+export { startModelBuilder } from './server';

@@ -1,0 +1,2 @@
+export { configSchema, type TrainerConfig } from './config';
+export { startTrainer } from './server';

@@ -1,0 +1,2 @@
+export { configSchema, type TunerConfig } from './config';
+export { startTuner } from './server';
