@@ -62,6 +62,15 @@ export function wrapImplementation<D extends grpc.ServiceDefinition>(
   return out;
 }
 
+/** Calls `fn`, turning a synchronous throw into a rejection so both take the same path. */
+function invoke(fn: (...args: unknown[]) => Promise<unknown>, ...args: unknown[]): Promise<unknown> {
+  try {
+    return Promise.resolve(fn(...args));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
 function handlerFor(
   method: grpc.MethodDefinition<unknown, unknown>,
   label: string,
@@ -82,7 +91,7 @@ function handlerFor(
   if (!method.requestStream && !method.responseStream) {
     return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const start = process.hrtime.bigint();
-      fn(call.request, call).then(
+      invoke(fn, call.request, call).then(
         (response) => {
           finish(start, grpc.status.OK);
           callback(null, response);
@@ -94,7 +103,7 @@ function handlerFor(
   if (method.requestStream && !method.responseStream) {
     return (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const start = process.hrtime.bigint();
-      fn(call).then(
+      invoke(fn, call).then(
         (response) => {
           finish(start, grpc.status.OK);
           callback(null, response);
@@ -108,8 +117,8 @@ function handlerFor(
   ) => {
     const start = process.hrtime.bigint();
     const run = method.requestStream
-      ? fn(call)
-      : fn((call as grpc.ServerWritableStream<unknown, unknown>).request, call);
+      ? invoke(fn, call)
+      : invoke(fn, (call as grpc.ServerWritableStream<unknown, unknown>).request, call);
     run.then(
       () => {
         finish(start, grpc.status.OK);
