@@ -11,6 +11,15 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'athanor_' });
+  // prom-client names three gauges `*_total`, a suffix Prometheus reserves for counters (promtool
+  // rejects the exposition); they say little that the handle/request counts elsewhere do not.
+  for (const gauge of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ]) {
+    registry.removeSingleMetric(`athanor_${gauge}`);
+  }
   const rpcHandled = new Counter({
     name: 'athanor_grpc_server_handled_total',
     help: 'RPCs completed by the server, by method and gRPC status code.',

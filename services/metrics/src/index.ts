@@ -1,2 +1,4 @@
 export { configSchema, type MetricsConfig } from './config';
-export { startMetrics } from './server';
+export { TRAINING_METRICS, exposedSeriesNames } from './export/metric-names';
+export { type MetricsOptions, startMetrics } from './server';
+export * as grafana from './dashboards';
