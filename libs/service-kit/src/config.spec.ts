@@ -16,6 +16,17 @@ describe('compileConfig', () => {
       httpPort: 9462,
       logLevel: 'info',
       shutdownGraceSeconds: 10,
+      // Security off and grpc-js's own message limit: the loopback default (README, Security).
+      healthPort: undefined,
+      tlsCert: undefined,
+      tlsKey: undefined,
+      tlsCa: undefined,
+      authToken: undefined,
+      authTokenFile: undefined,
+      maxReceiveMessageBytes: 4 * 1024 * 1024,
+      maxSendMessageBytes: 16 * 1024 * 1024,
+      maxConcurrentStreams: 0,
+      maxCallsPerClient: 0,
       tunerAddr: undefined,
       maxRuns: 2,
     });

@@ -148,6 +148,16 @@ export interface CommonSchema extends ConfigSchema {
   readonly httpPort: VariableSpec<number>;
   readonly logLevel: VariableSpec<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>;
   readonly shutdownGraceSeconds: VariableSpec<number>;
+  readonly healthPort: VariableSpec<number | undefined>;
+  readonly tlsCert: VariableSpec<string | undefined>;
+  readonly tlsKey: VariableSpec<string | undefined>;
+  readonly tlsCa: VariableSpec<string | undefined>;
+  readonly authToken: VariableSpec<string | undefined>;
+  readonly authTokenFile: VariableSpec<string | undefined>;
+  readonly maxReceiveMessageBytes: VariableSpec<number>;
+  readonly maxSendMessageBytes: VariableSpec<number>;
+  readonly maxConcurrentStreams: VariableSpec<number>;
+  readonly maxCallsPerClient: VariableSpec<number>;
 }
 
 /** Variables every service reads. `defaults` gives the service's own ports. */
@@ -165,5 +175,55 @@ export function commonSchema(defaults: { grpcPort: number; httpPort: number }): 
       10,
       'How long in-flight calls may run after SIGTERM before they are cancelled.',
     ),
+    healthPort: {
+      ...port(0, ''),
+      default: undefined,
+      doc: 'Extra plaintext port serving only grpc.health.v1, for probes that cannot speak TLS (the kubelet’s gRPC probe); unset: none.',
+      shown: 'unset',
+    },
+    // Security (./tls, ./auth): off by default, which is only safe on loopback (README "Security").
+    tlsCert: text(
+      undefined,
+      'PEM certificate chain of the gRPC port; with ATHANOR_TLS_KEY it turns TLS on (unset: plaintext).',
+    ),
+    tlsKey: text(undefined, 'PEM private key of ATHANOR_TLS_CERT.'),
+    tlsCa: text(
+      undefined,
+      'PEM CA bundle: the server requires client certificates signed by it (mutual TLS), and clients of other services verify them with it.',
+    ),
+    authToken: text(
+      undefined,
+      'Bearer token that write RPCs (tuner, trainer) must carry, and that this service sends to its peers (unset: no token).',
+    ),
+    authTokenFile: text(
+      undefined,
+      'File holding the bearer token instead of ATHANOR_AUTH_TOKEN (a mounted Secret).',
+    ),
+    // Limits: grpc-js server options, and a per-client cap checked before a handler runs (./call-guard).
+    maxReceiveMessageBytes: integer(
+      4 * 1024 * 1024,
+      'Largest request message accepted; larger ones answer RESOURCE_EXHAUSTED.',
+      1024,
+      2 ** 31 - 1,
+    ),
+    maxSendMessageBytes: integer(
+      16 * 1024 * 1024,
+      'Largest response message sent; larger ones fail the call with RESOURCE_EXHAUSTED.',
+      1024,
+      2 ** 31 - 1,
+    ),
+    maxConcurrentStreams: {
+      ...integer(0, 'Concurrent calls on one HTTP/2 connection (0: no limit).', 0, 2 ** 31 - 1),
+      shown: '0 (no limit)',
+    },
+    maxCallsPerClient: {
+      ...integer(
+        0,
+        'Concurrent calls one client (one IP address) may have; one more answers RESOURCE_EXHAUSTED (0: no limit; health and reflection are exempt).',
+        0,
+        1_000_000,
+      ),
+      shown: '0 (no limit)',
+    },
   } as const;
 }

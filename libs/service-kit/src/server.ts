@@ -5,19 +5,38 @@ import * as grpc from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import { type AuthConfig, loadAuthToken } from './auth';
+import { callGuard } from './call-guard';
 import { type AsyncImplementation, serviceNameOf, wrapImplementation } from './handlers';
 import { createLogger, type Logger } from './logger';
 import { closeServer, portOf, serveMetrics } from './metrics-http';
 import { createServiceMetrics, type ServiceMetrics } from './metrics-registry';
+import { type LimitsConfig, serverLimitOptions } from './server-limits';
+import { loadTls, serverCredentials, type TlsConfig } from './tls';
 import { stopTracing } from './tracing';
 
-/** The part of a service's config the kit reads (see commonSchema). */
-export interface ServerConfig {
+/**
+ * The part of a service's config the kit reads (see commonSchema). Security and limit fields are
+ * optional so that a hand-made config (tests) keeps meaning plaintext, no auth, grpc-js limits.
+ */
+export interface ServerConfig extends TlsConfig, AuthConfig, LimitsConfig {
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly logLevel: string;
   readonly shutdownGraceSeconds: number;
+  readonly maxCallsPerClient?: number;
+  /** Plaintext port with grpc.health.v1 only (kubelet probes cannot do TLS); undefined: none. */
+  readonly healthPort?: number | undefined;
+}
+
+export interface AddOptions<D> {
+  /**
+   * Methods that change state (start a run, create a study): when a bearer token is configured,
+   * calls to them without it answer UNAUTHENTICATED. Reads stay open to any client that the
+   * transport (TLS, mutual TLS) let in.
+   */
+  readonly writeMethods?: readonly (keyof D & string)[];
 }
 
 export interface Registrar {
@@ -31,6 +50,7 @@ export interface Registrar {
     definition: D,
     implementation: Partial<AsyncImplementation<D>>,
     arrivesWith?: string,
+    options?: AddOptions<D>,
   ): void;
   /** Runs during shutdown after the gRPC server stopped (e.g. dispose models, close databases). */
   onShutdown(hook: () => Promise<void> | void): void;
@@ -40,6 +60,8 @@ export interface RunningService {
   readonly name: string;
   readonly grpcPort: number;
   readonly httpPort: number;
+  /** The plaintext health-only port, when ATHANOR_HEALTH_PORT is set. */
+  readonly healthPort?: number;
   /** `host:port` a client dials. */
   readonly address: string;
   readonly logger: Logger;
@@ -63,14 +85,30 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const { name, config } = options;
   const logger = options.logger ?? createLogger(name, config.logLevel);
   const metrics = options.metrics ?? createServiceMetrics(name);
-  const server = new grpc.Server(options.serverOptions);
+  // Read certificates and the token before anything else: a bad file stops the service (exit 78).
+  const token = loadAuthToken(config);
+  const tls = loadTls(config);
+  const writeMethods = new Set<string>(); // filled by add() below, read by the guard per call
+  const server = new grpc.Server({
+    ...serverLimitOptions(config),
+    ...options.serverOptions,
+    interceptors: [
+      callGuard({ token, writeMethods, maxCallsPerClient: config.maxCallsPerClient ?? 0, metrics }),
+      ...(options.serverOptions?.interceptors ?? []),
+    ],
+  });
   const served: string[] = [];
   const hooks: (() => Promise<void> | void)[] = [];
 
   await options.register({
     logger,
     metrics,
-    add(definition, implementation, arrivesWith = 'a later version') {
+    add(definition, implementation, arrivesWith = 'a later version', addOptions = {}) {
+      for (const key of addOptions.writeMethods ?? []) {
+        const method = definition[key] as grpc.MethodDefinition<unknown, unknown> | undefined;
+        if (!method) throw new Error(`writeMethods: ${key} is not a method of ${serviceNameOf(definition)}`);
+        writeMethods.add(method.path);
+      }
       served.push(serviceNameOf(definition));
       server.addService(
         definition,
@@ -89,35 +127,59 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const descriptors = loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
   new ReflectionService(descriptors, { services: served }).addToServer(server);
 
-  const grpcPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(
-      `${config.host}:${config.grpcPort}`,
-      grpc.ServerCredentials.createInsecure(),
-      (err, port) =>
-        err
-          ? reject(new Error(`cannot listen on ${config.host}:${config.grpcPort}: ${err.message}`))
-          : resolve(port),
-    ),
-  );
+  const grpcPort = await bind(server, config.host, config.grpcPort, serverCredentials(config));
+  // The kubelet's native gRPC probe speaks plaintext only, so with TLS on the probes need a port
+  // of their own; it serves the same health statuses and nothing else.
+  let healthServer: grpc.Server | undefined;
+  let healthPort: number | undefined;
+  if (config.healthPort !== undefined) {
+    healthServer = new grpc.Server();
+    health.addToServer(healthServer);
+    try {
+      healthPort = await bind(
+        healthServer,
+        config.host,
+        config.healthPort,
+        grpc.ServerCredentials.createInsecure(),
+      );
+    } catch (err) {
+      server.forceShutdown();
+      throw err;
+    }
+  }
   let http: HttpServer;
   try {
     http = await serveMetrics(metrics.registry, config.host, config.httpPort);
   } catch (err) {
     server.forceShutdown();
+    healthServer?.forceShutdown();
     throw new Error(`cannot serve /metrics on ${config.host}:${config.httpPort}: ${(err as Error).message}`);
   }
   const httpPort = portOf(http);
   const address = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${grpcPort}`;
+  const transport = tls ? (tls.ca ? 'mutual-tls' : 'tls') : 'plaintext';
   logger.info(
-    { grpc: address, metrics: `http://${config.host}:${httpPort}/metrics`, services: served },
+    {
+      grpc: address,
+      metrics: `http://${config.host}:${httpPort}/metrics`,
+      services: served,
+      transport,
+      auth: token === undefined ? 'off' : 'bearer-token',
+    },
     'serving',
   );
+  if (transport === 'plaintext' && !isLoopback(config.host))
+    logger.warn(
+      { host: config.host },
+      'gRPC is plaintext on a non-loopback interface: set ATHANOR_TLS_CERT and ATHANOR_TLS_KEY (README, Security)',
+    );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       for (const s of ['', ...served]) health.setStatus(s, 'NOT_SERVING');
       await drain(server, config.shutdownGraceSeconds * 1000, logger);
+      healthServer?.forceShutdown(); // after the drain, so probes saw NOT_SERVING throughout
       await closeServer(http);
       for (const hook of hooks.reverse()) {
         try {
@@ -130,7 +192,20 @@ export async function startService(options: StartOptions): Promise<RunningServic
       logger.info('stopped');
     })());
 
-  return { name, grpcPort, httpPort, address, logger, metrics, stop };
+  return { name, grpcPort, httpPort, healthPort, address, logger, metrics, stop };
+}
+
+function bind(
+  server: grpc.Server,
+  host: string,
+  port: number,
+  credentials: grpc.ServerCredentials,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, credentials, (err, bound) =>
+      err ? reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)) : resolve(bound),
+    ),
+  );
 }
 
 /** tryShutdown lets in-flight calls finish; past the deadline, forceShutdown cancels them. */
@@ -146,4 +221,8 @@ function drain(server: grpc.Server, graceMs: number, logger: Logger): Promise<vo
       resolve();
     });
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
