@@ -1,2 +1,3 @@
 export { configSchema, type ModelBuilderConfig } from './config';
+export { ModelBuilderHandlers } from './model-builder-handlers';
 export { startModelBuilder } from './server';
