@@ -1,22 +1,60 @@
 import { tuner } from '@athanor/contracts';
 import { describeService, packageVersion, type RunningService, startService } from '@athanor/service-kit';
+import { openStore, type StudyStore } from '@athanor/store';
 import type { TunerConfig } from './config';
+import { TunerRpc } from './tuner-service';
+
+export interface TunerOptions {
+  /** A store to use instead of opening the configured one (tests); closed on stop. */
+  readonly store?: StudyStore;
+  /** Clock in epoch ms (tests). */
+  readonly now?: () => number;
+}
 
 /** Starts the tuner service; port 0 in the config picks free ports (tests). */
-export function startTuner(config: TunerConfig): Promise<RunningService> {
+export async function startTuner(config: TunerConfig, options: TunerOptions = {}): Promise<RunningService> {
   const startedAt = new Date();
-  return startService({
-    name: 'tuner',
-    config,
-    register(r) {
-      r.add(
-        tuner.TunerServiceService,
-        {
+  const store =
+    options.store ??
+    (await openStore({
+      url: config.storeUrl,
+      dataDir: config.dataDir,
+      sqliteSynchronous: config.sqliteSynchronous,
+    }));
+  const rpc = new TunerRpc(store, config, options.now);
+  let service: RunningService;
+  try {
+    service = await startService({
+      name: 'tuner',
+      config,
+      register(r) {
+        r.logger.info({ store: store.location }, 'store opened');
+        r.add(tuner.TunerServiceService, {
+          ...rpc.implementation(),
           getServiceInfo: () =>
             Promise.resolve({ info: describeService('tuner', packageVersion(__dirname), startedAt) }),
-        },
-        'issue 7 (tuner service)',
-      );
-    },
-  });
+        });
+        // The lease reaper: lapsed leases go back to the queue with their last checkpoint.
+        let reaping = false;
+        const timer = setInterval(() => {
+          if (reaping) return;
+          reaping = true;
+          rpc
+            .reap()
+            .then((n) => n > 0 && r.logger.info({ requeued: n }, 'lapsed leases reclaimed'))
+            .catch((err: unknown) => r.logger.error({ err }, 'lease reaper failed'))
+            .finally(() => (reaping = false));
+        }, config.reapIntervalSeconds * 1000);
+        timer.unref();
+        r.onShutdown(async () => {
+          clearInterval(timer);
+          await store.close();
+        });
+      },
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return service;
 }
