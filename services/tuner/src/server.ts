@@ -29,11 +29,26 @@ export async function startTuner(config: TunerConfig, options: TunerOptions = {}
       config,
       register(r) {
         r.logger.info({ store: store.location }, 'store opened');
-        r.add(tuner.TunerServiceService, {
-          ...rpc.implementation(),
-          getServiceInfo: () =>
-            Promise.resolve({ info: describeService('tuner', packageVersion(__dirname), startedAt) }),
-        });
+        r.add(
+          tuner.TunerServiceService,
+          {
+            ...rpc.implementation(),
+            getServiceInfo: () =>
+              Promise.resolve({ info: describeService('tuner', packageVersion(__dirname), startedAt) }),
+          },
+          undefined,
+          // With ATHANOR_AUTH_TOKEN set, these need the bearer token; reads stay open.
+          {
+            writeMethods: [
+              'createStudy',
+              'stopStudy',
+              'suggestTrials',
+              'heartbeatTrial',
+              'reportIntermediate',
+              'completeTrial',
+            ],
+          },
+        );
         // The lease reaper: lapsed leases go back to the queue with their last checkpoint.
         let reaping = false;
         const timer = setInterval(() => {
