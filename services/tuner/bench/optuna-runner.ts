@@ -19,8 +19,11 @@ export function runPython<T>(program: string, timeoutMs = 900_000): T {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
 
-/** Optuna TPE (defaults, seeded) on the same functions, noise and budgets: median best per function. */
-export const OPTUNA_QUALITY = `
+/**
+ * Optuna TPE (defaults, seeded) on the same functions, noise, budgets and seeds 1..nSeeds: median
+ * best per function. `multivariate` adds Optuna's multivariate TPE under keys suffixed " [mv]".
+ */
+export const optunaQuality = (nSeeds: number, multivariate: boolean): string => `
 import json, math, random, statistics, sys
 import optuna
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -36,12 +39,13 @@ def rosen(x):
     return sum(100*(x[i+1]-x[i]**2)**2+(1-x[i])**2 for i in range(len(x)-1))
 FUNS=[("Branin",[(-5,10,False),(0,15,False)],branin,1.0),("Hartmann-6",[(0,1,False)]*6,hartmann,0.1),("Rosenbrock-5 (log box)",[(1e-2,10,True)]*5,rosen,1.0)]
 out={}
-for name,box,f,noise in FUNS:
+for mv in ((False, True) if ${multivariate ? 'True' : 'False'} else (False,)):
+  for name,box,f,noise in FUNS:
     for noisy in (False,True):
         bests=[]
-        for seed in range(1,11):
+        for seed in range(1,${nSeeds + 1}):
             rng=random.Random(1000+seed)
-            study=optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+            study=optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed,multivariate=mv))
             truth={}
             def obj(t):
                 x=[t.suggest_float("x%d"%(i+1),lo,hi,log=lg) for i,(lo,hi,lg) in enumerate(box)]
@@ -49,7 +53,7 @@ for name,box,f,noise in FUNS:
                 return y+(rng.gauss(0,noise) if noisy else 0)
             study.optimize(obj,n_trials=100)
             bests.append(truth[study.best_trial.number])
-        out["%s%s"%(name," + noise" if noisy else "")]=statistics.median(bests)
+        out["%s%s%s"%(name," + noise" if noisy else ""," [mv]" if mv else "")]=statistics.median(bests)
 print(json.dumps(out))
 `;
 

@@ -13,9 +13,9 @@ import { quasiRandomSampler } from '../src/search/quasi-random-sampler';
 import { randomSampler } from '../src/search/random-sampler';
 import type { Observation, Sampler } from '../src/search/sampler';
 import type { Space } from '../src/search/space';
-import { tpeSampler } from '../src/search/tpe-sampler';
+import { TPE_DEFAULTS, tpeSampler, type TpeOptions } from '../src/search/tpe-sampler';
 import { startTuner } from '../src/server';
-import { OPTUNA_QUALITY, OPTUNA_TIMING, optunaVersion, runPython } from './optuna-runner';
+import { OPTUNA_TIMING, optunaQuality, optunaVersion, runPython } from './optuna-runner';
 import { TEST_FUNCTIONS } from './test-functions';
 
 const pct = (xs: number[], p: number) => {
@@ -97,7 +97,7 @@ async function grpcBench(trials: number): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function tpeTiming(): { start: number; at1000: number } {
+function tpeTiming(options: TpeOptions): { start: number; at1000: number } {
   const space: Space = Array.from({ length: 5 }, (_, i) => ({
     kind: 'double' as const,
     name: `x${i}`,
@@ -107,7 +107,7 @@ function tpeTiming(): { start: number; at1000: number } {
   }));
   const f = (p: Record<string, number | string>) =>
     Object.values(p).reduce<number>((s, x) => s + (Number(x) - 1) ** 2, 0);
-  const sampler = tpeSampler(space, 1);
+  const sampler = tpeSampler(space, 1, options);
   const history: Observation[] = [];
   const times: number[] = [];
   for (let i = 0; i < 1000; i++) {
@@ -140,8 +140,81 @@ function runSearch(
   return bestTrue;
 }
 
+/** Our TPE configurations the quality table can show side by side (`--variants=default,uni,mv`). */
+const TPE_VARIANTS: Record<string, TpeOptions> = {
+  default: TPE_DEFAULTS,
+  uni: { ...TPE_DEFAULTS, multivariate: false },
+  mv: { ...TPE_DEFAULTS, multivariate: true },
+  // Multivariate with BOHB's and Optuna's kernel width (0.2) instead of ours (0.05).
+  mvbohb: { ...TPE_DEFAULTS, multivariate: true, bandwidthFactor: 0.2 },
+  uni64: { ...TPE_DEFAULTS, multivariate: false, nEiCandidates: 64 },
+  mv64: { ...TPE_DEFAULTS, multivariate: true, nEiCandidates: 64 },
+};
+
+/** Command-line flags; every run compares all methods on the same functions, trials, seeds and noise. */
+interface Flags {
+  /** Fewer gRPC trials, no Optuna timing or quality (a smoke run). */
+  readonly quick: boolean;
+  /** Only the search-quality table (skips gRPC and timing), for iterating on the samplers. */
+  readonly qualityOnly: boolean;
+  /** Only the TPE suggestion timing. */
+  readonly timingOnly: boolean;
+  /** Seeds 1..seeds per function. Default 10 (the issue's benchmark). */
+  readonly seeds: number;
+  /** Our TPE variants in the quality table. Default: the default configuration. */
+  readonly variants: readonly string[];
+  /** Also run Optuna's multivariate TPE. Default off. */
+  readonly optunaMultivariate: boolean;
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const variants = (value('variants') ?? 'default').split(',');
+  for (const v of variants) if (!(v in TPE_VARIANTS)) throw new Error(`--variants: unknown variant ${v}`);
+  const seeds = Number(value('seeds') ?? 10);
+  if (!(Number.isInteger(seeds) && seeds > 0)) throw new Error(`--seeds: expected a positive integer`);
+  return {
+    quick: argv.includes('--quick'),
+    qualityOnly: argv.includes('--quality'),
+    timingOnly: argv.includes('--timing'),
+    seeds,
+    variants,
+    optunaMultivariate: argv.includes('--optuna-mv'),
+  };
+}
+
+function qualityTable(flags: Flags, withOptuna: boolean): void {
+  console.log(
+    `\n## Search quality: median over ${flags.seeds} seeds of the best true value after 100 trials (lower is better)`,
+  );
+  const optuna = withOptuna
+    ? runPython<Record<string, number>>(optunaQuality(flags.seeds, flags.optunaMultivariate))
+    : undefined;
+  const tpeCols = flags.variants.map((v) => (v === 'default' ? 'TPE' : `TPE ${v}`));
+  const optunaCols = withOptuna ? ['Optuna', ...(flags.optunaMultivariate ? ['Optuna mv'] : [])] : [];
+  const cols = ['minimum', ...tpeCols, 'random', 'Sobol', ...optunaCols];
+  console.log(`${'function'.padEnd(34)} ${cols.map((c) => c.padStart(10)).join(' ')}`);
+  const show = (x: number | undefined) => (x === undefined ? '-' : x.toPrecision(4)).padStart(10);
+  for (const fn of TEST_FUNCTIONS) {
+    for (const noisy of [false, true]) {
+      const seeds = Array.from({ length: flags.seeds }, (_, i) => i + 1);
+      const m = (make: (seed: number) => Sampler) =>
+        median(seeds.map((s) => runSearch(make(s), fn, noisy, s)));
+      const ours = flags.variants.map((v) => m((s) => tpeSampler(fn.space, s, TPE_VARIANTS[v])));
+      const random = m((s) => randomSampler(fn.space, s));
+      const sobol = m((s) => quasiRandomSampler(fn.space, s, { sequence: 'sobol', scramble: true }));
+      const name = `${fn.name}${noisy ? ' + noise' : ''}`;
+      const theirs = withOptuna
+        ? [optuna?.[name], ...(flags.optunaMultivariate ? [optuna?.[`${name} [mv]`]] : [])]
+        : [];
+      const row = [fn.minimum, ...ours, random, sobol, ...theirs];
+      console.log(`${name.padEnd(34)} ${row.map(show).join(' ')}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
+  const flags = parseFlags(process.argv.slice(2));
   const version = optunaVersion();
   console.log(`# tuner benchmark (${new Date().toISOString()}, Node ${process.version})`);
   console.log(
@@ -150,47 +223,31 @@ async function main(): Promise<void> {
       : 'Optuna is NOT available (/usr/bin/python3 -c "import optuna" failed): Optuna columns are omitted. Install Debian python3-optuna to compare.',
   );
 
-  await grpcBench(quick ? 2000 : 10_000);
+  if (!flags.qualityOnly && !flags.timingOnly) await grpcBench(flags.quick ? 2000 : 10_000);
 
-  const tpe = tpeTiming();
-  console.log('\n## TPE suggestion time (5-D, univariate, 24 candidates)');
-  console.log(
-    `ours:   ${ms(tpe.start)} per suggestion at 10-110 trials, ${ms(tpe.at1000)} at 900-1000 trials`,
-  );
-  let optunaTiming: Record<string, number> | undefined;
-  if (version && !quick) {
-    optunaTiming = runPython<Record<string, number>>(OPTUNA_TIMING);
-    console.log(
-      `optuna: ${ms(optunaTiming.tpe_ms_start)} per trial (in-memory TPE) at 10-110 trials, ${ms(optunaTiming.tpe_ms_at_1000)} at 900-1000 trials`,
-    );
-    console.log(
-      `optuna SQLite storage (RandomSampler, per trial): ${ms(optunaTiming.sqlite_ms_start)} median at the start, ${ms(optunaTiming.sqlite_ms_at_2000)} at 1800-2000 trials, p99 ${ms(optunaTiming.sqlite_p99_ms)}`,
-    );
-  }
-
-  console.log(
-    '\n## Search quality: median over 10 seeds of the best true value after 100 trials (lower is better)',
-  );
-  const optuna = version && !quick ? runPython<Record<string, number>>(OPTUNA_QUALITY) : undefined;
-  console.log(
-    `${'function'.padEnd(34)} ${'minimum'.padStart(9)} ${'TPE'.padStart(9)} ${'random'.padStart(9)} ${'Sobol'.padStart(9)} ${'Optuna'.padStart(9)}`,
-  );
-  for (const fn of TEST_FUNCTIONS) {
-    for (const noisy of [false, true]) {
-      const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
-      const m = (make: (seed: number) => Sampler) =>
-        median(seeds.map((s) => runSearch(make(s), fn, noisy, s)));
-      const ours = m((s) => tpeSampler(fn.space, s));
-      const random = m((s) => randomSampler(fn.space, s));
-      const sobol = m((s) => quasiRandomSampler(fn.space, s, { sequence: 'sobol', scramble: true }));
-      const name = `${fn.name}${noisy ? ' + noise' : ''}`;
-      const o = optuna?.[name];
-      const show = (x: number | undefined) => (x === undefined ? '-' : x.toPrecision(4)).padStart(9);
+  if (!flags.qualityOnly) {
+    console.log('\n## TPE suggestion time (5-D, 24 candidates)');
+    for (const v of flags.variants) {
+      const tpe = tpeTiming(TPE_VARIANTS[v]);
+      const label =
+        v === 'default' ? `ours (${TPE_DEFAULTS.multivariate ? 'multivariate' : 'univariate'})` : `ours ${v}`;
       console.log(
-        `${name.padEnd(34)} ${show(fn.minimum)} ${show(ours)} ${show(random)} ${show(sobol)} ${show(o)}`,
+        `${`${label}:`.padEnd(26)} ${ms(tpe.start)} per suggestion at 10-110 trials, ${ms(tpe.at1000)} at 900-1000 trials`,
       );
     }
+    if (version && !flags.quick) {
+      const optunaTiming = runPython<Record<string, number>>(OPTUNA_TIMING);
+      console.log(
+        `${'optuna (univariate):'.padEnd(26)} ${ms(optunaTiming.tpe_ms_start)} per trial (in-memory TPE) at 10-110 trials, ${ms(optunaTiming.tpe_ms_at_1000)} at 900-1000 trials`,
+      );
+      if (!flags.timingOnly)
+        console.log(
+          `optuna SQLite storage (RandomSampler, per trial): ${ms(optunaTiming.sqlite_ms_start)} median at the start, ${ms(optunaTiming.sqlite_ms_at_2000)} at 1800-2000 trials, p99 ${ms(optunaTiming.sqlite_p99_ms)}`,
+        );
+    }
   }
+
+  if (!flags.timingOnly) qualityTable(flags, Boolean(version) && !flags.quick);
 }
 
 main().catch((err: unknown) => {

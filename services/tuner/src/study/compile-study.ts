@@ -131,6 +131,7 @@ export function compileStudy(input: tuner.StudySpec, randomSeed: () => number): 
         nStartupTrials: kind.value.nStartupTrials ?? TPE_DEFAULTS.nStartupTrials,
         nEiCandidates: kind.value.nEiCandidates ?? TPE_DEFAULTS.nEiCandidates,
         priorWeight: kind.value.priorWeight ?? TPE_DEFAULTS.priorWeight,
+        multivariate: kind.value.multivariate || kind.value.model !== tuner.TpeModel.TPE_MODEL_UNIVARIATE,
       };
       if (o.nStartupTrials < 0) bad('algorithm.tpe.nStartupTrials', `must be >= 0, got ${o.nStartupTrials}`);
       if (o.nEiCandidates < 1) bad('algorithm.tpe.nEiCandidates', `must be >= 1, got ${o.nEiCandidates}`);
