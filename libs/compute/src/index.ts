@@ -6,3 +6,4 @@ export { ComputeConfigError, ComputeInitError } from './compute-error';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './kernels/register-wasm-training-kernels';
 export { wasmThreads } from './wasm/wasm-threads-config';
 export { registerTrainingGradients } from './gradients/register-training-gradients';
+export { lstmLastState } from './ops/lstm-last-state';

@@ -12,4 +12,6 @@ export interface BackendDetails {
   readonly tfBackend: string;
   /** Threads the backend computes with, where it says (wasm: XNNPACK's pool size). */
   readonly threads?: number;
+  /** Recorded as the attempt's reason instead of `selected` (e.g. a fallback inside the backend). */
+  readonly note?: string;
 }

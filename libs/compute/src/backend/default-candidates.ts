@@ -21,8 +21,10 @@ async function activateNative(pkg: string, needsGpu: boolean): Promise<BackendDe
   try {
     await import(pkg);
   } catch (error) {
+    // CommonJS and ESM loaders name a missing package differently.
     const code = (error as { code?: unknown }).code;
-    if (code === 'MODULE_NOT_FOUND') throw new Error(`${pkg} is not installed`);
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND')
+      throw new Error(`${pkg} is not installed`);
     throw error;
   }
   if (!(await tf.setBackend('tensorflow')))

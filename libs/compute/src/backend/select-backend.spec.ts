@@ -29,6 +29,17 @@ describe('selectBackend', () => {
     ]);
   });
 
+  it("records a backend's own note as the reason it was selected", async () => {
+    const noted: BackendCandidate = {
+      name: 'wasm',
+      activate: () => Promise.resolve({ tfBackend: 'wasm', threads: 1, note: 'selected, single-threaded' }),
+    };
+    const selection = await selectBackend([noted]);
+    expect(selection.tried).toEqual([{ name: 'wasm', ok: true, reason: 'selected, single-threaded' }]);
+    expect(selection).not.toHaveProperty('note');
+    expect(selection.threads).toBe(1);
+  });
+
   it('tries only the overriding backend, even when an earlier one would work', async () => {
     const selection = await selectBackend([working('tfjs-node'), working('wasm'), working('cpu')], 'cpu');
     expect(selection.backend).toBe('cpu');

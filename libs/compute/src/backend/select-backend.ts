@@ -26,8 +26,8 @@ export async function selectBackend(
   const tried: BackendAttempt[] = [];
   for (const candidate of order) {
     try {
-      const details = await candidate.activate();
-      tried.push({ name: candidate.name, ok: true, reason: 'selected' });
+      const { note, ...details } = await candidate.activate();
+      tried.push({ name: candidate.name, ok: true, reason: note ?? 'selected' });
       return { backend: candidate.name, ...details, tried };
     } catch (error) {
       tried.push({ name: candidate.name, ok: false, reason: describe(error) });

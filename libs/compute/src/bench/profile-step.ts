@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const walls: number[] = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
-    const profile = await tf.profile(() => trainer.step(...batches[i % 2]!));
+    const profile = await tf.profile(() => trainer.step(...batches[i % 2]));
     walls.push(performance.now() - start);
     const perStep = new Map<string, number[]>();
     for (const k of profile.kernels) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:train`: trains the reference models of torch_bench.py on every available backend.
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_ORDER } from '../backend/backend-name';
+import { BACKEND_ORDER, type BackendName } from '../backend/backend-name';
 import { defaultCandidates } from '../backend/default-candidates';
 import { registerTrainingGradients } from '../gradients/register-training-gradients';
 import { wasmThreads } from '../wasm/wasm-threads-config';
@@ -23,32 +24,43 @@ async function main(): Promise<void> {
   tf.env().set('PROD', true);
   registerTrainingGradients();
 
-  const torch = new Map<string, BenchResult>();
-  if (args.torch) {
-    log('running PyTorch reference ...');
-    for (const r of await runTorchBench(models, args.steps ?? DEFAULT_STEPS)) {
-      torch.set(r.model, r);
-      print(r);
-    }
-  }
-
+  // Other processes change both sides of the comparison, PyTorch's threads far more than ours.
+  const load = (): string =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  process.stderr.write(`load average at start: ${load()} (${os.availableParallelism()} cores)\n`);
+  // Start every backend once; the ones that fail are reported and skipped.
   const threads = wasmThreads(process.env);
   const wanted = args.backends ?? BACKEND_ORDER;
-  const results: BenchResult[] = [];
+  const ready: { name: BackendName; label: string; tfBackend: string }[] = [];
   for (const candidate of defaultCandidates(threads).filter((c) => wanted.includes(c.name))) {
-    let label: string = candidate.name;
     try {
       const details = await candidate.activate();
-      if (candidate.name === 'wasm') label = `wasm-${details.threads ?? 1}t`;
+      const label = candidate.name === 'wasm' ? `wasm-${details.threads ?? 1}t` : candidate.name;
+      ready.push({ name: candidate.name, label, tfBackend: details.tfBackend });
     } catch (error) {
       log(
         `skipping ${candidate.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
       );
-      continue;
     }
-    for (const name of models) {
-      const steps = args.steps ?? (candidate.name === 'cpu' ? CPU_STEPS : DEFAULT_STEPS);
-      const result = benchModel(referenceModel(name), label, steps);
+  }
+
+  // Model by model, PyTorch's run right before ours, so that both see the same machine load.
+  const torch = new Map<string, BenchResult>();
+  const results: BenchResult[] = [];
+  for (const name of models) {
+    if (args.torch) {
+      for (const r of await runTorchBench([name], args.steps ?? DEFAULT_STEPS)) {
+        torch.set(r.model, r);
+        print(r);
+      }
+    }
+    for (const backend of ready) {
+      await tf.setBackend(backend.tfBackend);
+      const steps = args.steps ?? (backend.name === 'cpu' ? CPU_STEPS : DEFAULT_STEPS);
+      const result = benchModel(referenceModel(name), backend.label, steps);
       results.push(result);
       const reference = torch.get(name);
       print(
@@ -57,6 +69,7 @@ async function main(): Promise<void> {
     }
   }
   if (!args.json) printTable(results, torch);
+  process.stderr.write(`load average at end: ${load()}\n`);
 }
 
 function round(x: number): number {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomHost, relativeErrorVsCpu, wasmReady } from '../testing/compare-with-cpu';
 
 const cases: [number[], number[]][] = [
-  [[64, 28, 28, 16], [16]],
+  [[16, 28, 28, 16], [16]],
   [
     [1, 1, 1, 16],
     [8, 14, 14, 16],
@@ -24,6 +24,15 @@ const cases: [number[], number[]][] = [
   [
     [1, 16, 28, 64],
     [16, 28, 64],
+  ],
+  [[32], [9, 14, 14, 32]],
+  [
+    [1, 1, 1, 32],
+    [9, 14, 14, 32],
+  ],
+  [
+    [9, 14, 14, 12],
+    [1, 1, 1, 12],
   ],
 ];
 

@@ -38,7 +38,9 @@ function conv2dBackpropInput(args: {
     backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
   const g = convGeometry(info);
-  if (g.strideHeight === 1 && g.strideWidth === 1) {
+  // XNNPACK's convolution wastes most of its tile on a single output channel (a grayscale first
+  // layer): there the product + one-channel col2im is ~2x faster (interleaved A/B, same process).
+  if (g.strideHeight === 1 && g.strideWidth === 1 && g.inChannels > 1) {
     const top = g.filterHeight - 1 - g.padTop;
     const left = g.filterWidth - 1 - g.padLeft;
     const pads = [

@@ -7,6 +7,7 @@ import {
   MaxPoolGrad,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdKernels } from '../simd/simd-module';
 import { f32, zeros } from './wasm-heap';
 
 /**
@@ -33,10 +34,6 @@ function maxPoolGrad(args: {
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const dxInfo = zeros(backend, xInfo.shape);
-  const x = f32(backend, xInfo);
-  const dy = f32(backend, dyInfo);
-  const dx = f32(backend, dxInfo);
   const pool2x2 =
     filterHeight === 2 &&
     filterWidth === 2 &&
@@ -44,6 +41,28 @@ function maxPoolGrad(args: {
     strideWidth === 2 &&
     top === 0 &&
     left === 0;
+  if (pool2x2 && ch % 4 === 0 && inHeight >= 2 * outHeight && inWidth >= 2 * outWidth) {
+    // Our SIMD kernel writes every element a window covers; zero the rest only if there is one.
+    const covered = inHeight === 2 * outHeight && inWidth === 2 * outWidth;
+    const dxInfo = covered ? backend.makeOutput(xInfo.shape, 'float32') : zeros(backend, xInfo.shape);
+    const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset;
+    simdKernels(backend).maxpoolgrad2x2(
+      at(xInfo),
+      at(dyInfo),
+      at(dxInfo),
+      batchSize,
+      inHeight,
+      inWidth,
+      ch,
+      outHeight,
+      outWidth,
+    );
+    return dxInfo;
+  }
+  const dxInfo = zeros(backend, xInfo.shape);
+  const x = f32(backend, xInfo);
+  const dy = f32(backend, dyInfo);
+  const dx = f32(backend, dxInfo);
   if (pool2x2 && inHeight >= 2 * outHeight && inWidth >= 2 * outWidth) {
     maxPoolGrad2x2(x, dy, dx, batchSize, inHeight, inWidth, ch, outHeight, outWidth);
     return dxInfo;

@@ -5,11 +5,11 @@ import {
   type TensorInfo,
   Mean,
   Sum,
-  backend_util,
   util,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { runStock } from './stock-kernels';
+import { simdKernels } from '../simd/simd-module';
 import { f32 } from './wasm-heap';
 
 /**
@@ -71,22 +71,35 @@ function reduceLeading(kernelName: typeof Sum | typeof Mean, average: boolean): 
     const x = args.inputs['x'] as TensorInfo;
     const attrs = args.attrs as unknown as SumAttrs | MeanAttrs;
     const axes = util.parseAxisParam(attrs.axis, x.shape);
-    const sorted = [...new Set(axes)].sort((a, b) => a - b);
-    const leading = sorted.every((a, i) => a === i);
-    const inner = util.sizeFromShape(x.shape.slice(sorted.length));
+    // Size-1 axes change nothing: Tile's gradient sums [64, 1, 28, 1, 1, 64] over axes 0, 2, 4.
+    const kept = x.shape.map((_, i) => i).filter((i) => x.shape[i] !== 1);
+    const reduced = new Set(axes.filter((a) => x.shape[a] !== 1));
+    const leading = kept.every((a, i) => i < reduced.size === reduced.has(a));
+    const inner = util.sizeFromShape(kept.slice(reduced.size).map((a) => x.shape[a]));
     if (
       x.dtype !== 'float32' ||
       !leading ||
-      sorted.length === 0 ||
-      sorted.length === x.shape.length ||
+      reduced.size === 0 ||
+      reduced.size === kept.length ||
       inner < 2
     ) {
       return runStock(kernelName, backend, { x }, { ...attrs });
     }
-    const rows = util.sizeFromShape(x.shape.slice(0, sorted.length));
-    const kept = x.shape.slice(sorted.length);
-    const outShape = attrs.keepDims ? backend_util.expandShapeToKeepDim(kept, sorted) : kept;
+    const rows = util.sizeFromShape(kept.slice(0, reduced.size).map((a) => x.shape[a]));
+    const outShape = attrs.keepDims
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
     const out = backend.makeOutput(outShape, 'float32');
+    if (inner % 4 === 0) {
+      // Our SIMD kernel: float32, row after row like the cpu backend, 4 lanes at a time.
+      const at = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset;
+      simdKernels(backend).colsum(at(x), at(out), rows, inner);
+      if (average) {
+        const values = f32(backend, out);
+        for (let j = 0; j < inner; j++) values[j] /= rows;
+      }
+      return out;
+    }
     sumRows(f32(backend, x), rows, inner, f32(backend, out), average ? 1 / rows : 1);
     return out;
   };

@@ -14,10 +14,6 @@ export function captureStockKernel(kernelName: string): void {
   if (config !== undefined) stock.set(kernelName, config);
 }
 
-export function hasStockKernel(kernelName: string): boolean {
-  return stock.has(kernelName) || getKernel(kernelName, 'wasm') !== undefined;
-}
-
 export function runStock(
   kernelName: string,
   backend: BackendWasm,

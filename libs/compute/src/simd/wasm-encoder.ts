@@ -55,6 +55,7 @@ export const op = {
   get: (local: number): number[] => [0x20, ...unsignedLeb(local)],
   set: (local: number): number[] => [0x21, ...unsignedLeb(local)],
   tee: (local: number): number[] => [0x22, ...unsignedLeb(local)],
+  drop: (): number[] => [0x1a],
   i32: (value: number): number[] => [0x41, ...signedLeb(value)],
   i32Add: (): number[] => [0x6a],
   i32Sub: (): number[] => [0x6b],
@@ -71,7 +72,19 @@ export const op = {
   v128Zero: (): number[] => [0xfd, ...unsignedLeb(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Splat: (): number[] => [0xfd, ...unsignedLeb(0x13)],
   f32x4Add: (): number[] => [0xfd, ...unsignedLeb(0xe4)],
+  f32x4Sub: (): number[] => [0xfd, ...unsignedLeb(0xe5)],
   f32x4Mul: (): number[] => [0xfd, ...unsignedLeb(0xe6)],
+  f32x4Div: (): number[] => [0xfd, ...unsignedLeb(0xe7)],
+  f32x4Gt: (): number[] => [0xfd, ...unsignedLeb(0x44)],
+  v128Const: (lanes: readonly number[]): number[] => [
+    0xfd,
+    ...unsignedLeb(0x0c),
+    ...new Uint8Array(Float32Array.from(lanes).buffer),
+  ],
+  v128And: (): number[] => [0xfd, ...unsignedLeb(0x4e)],
+  v128AndNot: (): number[] => [0xfd, ...unsignedLeb(0x4f)],
+  v128Or: (): number[] => [0xfd, ...unsignedLeb(0x50)],
+  v128Bitselect: (): number[] => [0xfd, ...unsignedLeb(0x52)],
 };
 
 /**

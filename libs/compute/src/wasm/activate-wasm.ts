@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendDetails } from '../backend/backend-candidate';
 import { registerWasmTrainingKernels } from '../kernels/register-wasm-training-kernels';
-import { withNodeThreads } from './node-threads';
+import { releasePoolThreads, withNodeThreads } from './node-threads';
 import { wasmBinaryDir } from './wasm-binary-dir';
 
 let pathsSet = false;
@@ -18,10 +18,20 @@ export async function activateWasm(threads: number): Promise<BackendDetails> {
     wasm.setWasmPaths(wasmBinaryDir());
     pathsSet = true;
   }
+  if (threads > 1 && (await start(wasm, threads))) {
+    releasePoolThreads((tf.backend() as unknown as { wasm: unknown }).wasm);
+    return { tfBackend: 'wasm', threads: wasm.getThreadsCount() };
+  }
+  if (!(await start(wasm, 1)))
+    throw new Error('tfjs-backend-wasm failed to initialise (see the warning above)');
+  const note =
+    threads > 1 ? `selected, single-threaded: the ${threads}-thread build failed to start` : undefined;
+  return { tfBackend: 'wasm', threads: 1, ...(note === undefined ? {} : { note }) };
+}
+
+function start(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), threads: number): Promise<boolean> {
   // tfjs reports no thread support under Node (tfjs#3830); node-threads.ts supplies what it lacks.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
   wasm.setThreadsCount(threads);
-  const ok = await withNodeThreads(threads, () => tf.setBackend('wasm'));
-  if (!ok) throw new Error('tfjs-backend-wasm failed to initialise (see the warning above)');
-  return { tfBackend: 'wasm', threads: wasm.getThreadsCount() };
+  return withNodeThreads(threads, () => tf.setBackend('wasm'));
 }

@@ -13,7 +13,8 @@ const os = nodeRequire('node:os') as typeof OsModule;
  *
  * - Workers asked for by `blob:` URL are started from source instead (see pthread-worker-source.ts)
  *   and unref'd: the pool must not keep a finished process alive; the main thread waits for
- *   its workers synchronously, so nothing is lost.
+ *   its workers synchronously, so nothing is lost (Emscripten refs a worker again while a pthread
+ *   runs on it: see releasePoolThreads).
  * - tfjs sizes XNNPACK's pool as min(requested, logical cores / 2), assuming hyper-threads; on a
  *   2-core VM that is 1. The glue counts cores with `os.cpus()`, so for the duration of start-up
  *   it sees `2 * threads` of them.
@@ -43,4 +44,17 @@ export async function withNodeThreads<T>(threads: number, init: () => Promise<T>
     workerThreads.Worker = RealWorker;
     os.cpus = realCpus;
   }
+}
+
+interface PthreadRegistry {
+  PThread?: { runningWorkers?: { unref?: () => void }[] };
+}
+
+/**
+ * Emscripten refs a worker while a pthread runs on it, so that Node waits for the thread. XNNPACK's
+ * pool threads run for the life of the backend, waiting for work that the main thread hands them
+ * synchronously: without this a script that used the wasm backend would never exit.
+ */
+export function releasePoolThreads(module: unknown): void {
+  for (const worker of (module as PthreadRegistry).PThread?.runningWorkers ?? []) worker.unref?.();
 }
