@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
+import { connection } from './connection';
 
 const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
 
@@ -19,7 +20,8 @@ export function checkHealth(
   timeoutMs = 2000,
   service = '',
 ): Promise<{ status: Health; detail?: string }> {
-  const client = new HealthClient(address, grpc.credentials.createInsecure()) as unknown as CheckClient;
+  const { credentials, options } = connection();
+  const client = new HealthClient(address, credentials, options) as unknown as CheckClient;
   return new Promise((resolve) => {
     client.Check({ service }, { deadline: Date.now() + timeoutMs }, (err, res) => {
       client.close();

@@ -2,8 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerHealthCommand } from './commands/health';
+import { registerModelCommand } from './commands/model';
+import { registerLrFindCommand } from './commands/lr-find';
+import { registerRunsCommand } from './commands/runs';
+import { registerMetricsCommand } from './commands/metrics';
 import { registerScaleCommand } from './commands/scale';
 import { registerScheduleCommand } from './commands/schedule';
+import { registerTrainCommand } from './commands/train';
+import { registerStudyCommand } from './commands/study';
 import { registerUpCommand } from './commands/up';
 
 export function buildProgram(): Command {
@@ -18,6 +24,12 @@ export function buildProgram(): Command {
   registerHealthCommand(program);
   registerScheduleCommand(program);
   registerScaleCommand(program);
+  registerModelCommand(program);
+  registerTrainCommand(program);
+  registerRunsCommand(program);
+  registerLrFindCommand(program);
+  registerStudyCommand(program);
+  registerMetricsCommand(program);
   return program;
 }
 

@@ -16,7 +16,6 @@ export {
 export { modelFromPlan } from './build/build-from-plan';
 export { initializeWeights } from './init/initialize-weights';
 export { validateInitSpec } from './init/validate-init-spec';
-export { globToRegExp } from './init/glob';
 export { layerFlops, type FlopsInput } from './summary/flops';
 export {
   DEFAULT_SUMMARY_BATCH,

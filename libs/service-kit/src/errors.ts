@@ -29,7 +29,12 @@ export class InvalidArgumentError extends AthanorError {
 
 export class NotFoundError extends AthanorError {
   constructor(what: string, id: string) {
-    super(status.NOT_FOUND, `${what} ${JSON.stringify(id)} not found`);
+    // The id is the caller's: quote at most 100 characters of it.
+    const shown =
+      id.length > 100
+        ? `${JSON.stringify(id.slice(0, 100))}... (${id.length} characters)`
+        : JSON.stringify(id);
+    super(status.NOT_FOUND, `${what} ${shown} not found`);
   }
 }
 

@@ -59,6 +59,16 @@ describe('startService', () => {
                   });
                 case 'not-found':
                   throw new NotFoundError('run', 'r-42');
+                case 'huge':
+                  // Echoing a 200 KB id or thousands of violations must not outgrow the trailers.
+                  throw new InvalidArgumentError(
+                    Array.from({ length: 5000 }, (_, i) => ({
+                      field: `ids[${i}]`,
+                      description: 'x'.repeat(1000),
+                    })),
+                  );
+                case 'huge-id':
+                  throw new NotFoundError('run', 'A'.repeat(200_000));
                 case 'bug':
                   throw new Error('secret internal detail');
                 default:
@@ -110,6 +120,20 @@ describe('startService', () => {
     expect(err.details).toBe('run "r-42" not found');
   });
 
+  it('keeps a status small enough to arrive when the input is huge', async () => {
+    mode = 'huge';
+    const err = await failure(call(client.getServiceInfo.bind(client), {}));
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details.length).toBeLessThan(2100);
+    const violations = fieldViolations(err);
+    expect(violations).toHaveLength(21);
+    expect(violations[20].description).toBe('... and 4980 more problems');
+    mode = 'huge-id';
+    const notFound = await failure(call(client.getServiceInfo.bind(client), {}));
+    expect(notFound.code).toBe(grpc.status.NOT_FOUND);
+    expect(notFound.details).toMatch(/^run "A{100}"\.\.\. \(200000 characters\) not found$/);
+  });
+
   it('turns an unexpected error into INTERNAL with an id, without leaking its text', async () => {
     mode = 'bug';
     const err = await failure(call(client.getServiceInfo.bind(client), {}));
@@ -129,7 +153,7 @@ describe('startService', () => {
   it('counts calls by method and code', async () => {
     const body = await service.metrics.registry.metrics();
     expect(body).toMatch(
-      /athanor_grpc_server_handled_total\{method="MetricsService\/GetServiceInfo",code="INVALID_ARGUMENT",service="kit-test"\} 2/,
+      /athanor_grpc_server_handled_total\{method="MetricsService\/GetServiceInfo",code="INVALID_ARGUMENT",service="kit-test"\} 3/,
     );
     expect(body).toMatch(
       /athanor_grpc_server_handled_total\{method="MetricsService\/QueryRun",code="UNIMPLEMENTED",service="kit-test"\} 1/,

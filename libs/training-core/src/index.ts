@@ -1,5 +1,6 @@
 // The rules of the craft as pure functions: no I/O, no gRPC. Each folder is one concept.
 export * from './errors';
+export * from './glob';
 export * from './random';
 export * from './schedulers';
 export * from './optimizers';

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import { addressOf } from '../addresses';
 import { formatValue, renderLineChart } from '../terminal-chart';
+import { connection } from '../connection';
 
 /** Bad input to `athanor metrics show`; the message names the option. */
 export class MetricsInputError extends Error {
@@ -91,7 +92,8 @@ export function queryRun(
   request: metrics.QueryRunRequest,
   timeoutMs = 10_000,
 ): Promise<metrics.QueryRunResponse> {
-  const client = new metrics.MetricsServiceClient(address, grpc.credentials.createInsecure());
+  const { credentials, options } = connection();
+  const client = new metrics.MetricsServiceClient(address, credentials, options);
   return new Promise<metrics.QueryRunResponse>((resolve, reject) =>
     client.queryRun(request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
       err ? reject(err) : resolve(res),

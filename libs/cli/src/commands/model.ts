@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { addressOf } from '../addresses';
+import { connection } from '../connection';
 
 /** Bad input to `athanor model`; the message names the option. */
 export class ModelInputError extends Error {
@@ -290,8 +291,9 @@ export function registerModelCommand(program: Command): void {
     cmd.action(async (options: ModelOptions) => {
       const client = new modelbuilder.ModelBuilderServiceClient(
         addressOf('model-builder'),
-        grpc.credentials.createInsecure(),
+        connection().credentials,
         {
+          ...connection().options,
           'grpc.max_receive_message_length': 1024 * 2 ** 20,
         },
       );

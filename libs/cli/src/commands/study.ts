@@ -4,6 +4,7 @@ import { tuner } from '@athanor/contracts';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { addressOf } from '../addresses';
+import { connection } from '../connection';
 
 /** A study file the CLI cannot use; the message says why. */
 export class StudyFileError extends Error {
@@ -93,7 +94,8 @@ export function formatEvent(e: tuner.StudyEvent): string {
 }
 
 function client(): tuner.TunerServiceClient {
-  return new tuner.TunerServiceClient(addressOf('tuner'), grpc.credentials.createInsecure());
+  const { credentials, options } = connection();
+  return new tuner.TunerServiceClient(addressOf('tuner'), credentials, options);
 }
 
 function call<Req, Res>(

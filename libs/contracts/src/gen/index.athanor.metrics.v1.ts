@@ -6,4 +6,6 @@
 /* eslint-disable */
 
 export * from "./athanor/metrics/v1/metric_point";
+export * from "./athanor/metrics/v1/run_update";
+export * from "./athanor/metrics/v1/trial_update";
 export * from "./athanor/metrics/v1/metrics_service";

@@ -5,15 +5,15 @@
 
 /* eslint-disable */
 
+export * from "./athanor/modelbuilder/v1/init_spec";
 export * from "./athanor/modelbuilder/v1/layer_options";
 export * from "./athanor/modelbuilder/v1/cnn_spec";
-export * from "./athanor/modelbuilder/v1/init_spec";
-export * from "./athanor/modelbuilder/v1/init_diagnostics";
 export * from "./athanor/modelbuilder/v1/mlp_spec";
-export * from "./athanor/modelbuilder/v1/model_artifact";
 export * from "./athanor/modelbuilder/v1/rnn_spec";
 export * from "./athanor/modelbuilder/v1/transformer_spec";
 export * from "./athanor/modelbuilder/v1/model_spec";
+export * from "./athanor/modelbuilder/v1/init_diagnostics";
+export * from "./athanor/modelbuilder/v1/model_artifact";
 export * from "./athanor/modelbuilder/v1/model_summary";
 export * from "./athanor/modelbuilder/v1/pretrained_load_report";
 export * from "./athanor/modelbuilder/v1/model_builder_service";

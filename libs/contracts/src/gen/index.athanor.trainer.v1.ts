@@ -5,7 +5,7 @@
 
 /* eslint-disable */
 
-export * from "./athanor/trainer/v1/lr_range_test";
 export * from "./athanor/trainer/v1/run";
+export * from "./athanor/trainer/v1/lr_range_test";
 export * from "./athanor/trainer/v1/run_event";
 export * from "./athanor/trainer/v1/trainer_service";

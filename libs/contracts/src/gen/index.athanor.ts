@@ -7,7 +7,7 @@
 
 export * as common from "./index.athanor.common";
 export * as metrics from "./index.athanor.metrics";
+export * as training from "./index.athanor.training";
 export * as modelbuilder from "./index.athanor.modelbuilder";
 export * as trainer from "./index.athanor.trainer";
-export * as training from "./index.athanor.training";
 export * as tuner from "./index.athanor.tuner";

@@ -13,7 +13,7 @@ import {
 } from '@athanor/training-core';
 import * as tf from '@tensorflow/tfjs';
 import { drawInitializer, fanInOf } from './draw-initializer';
-import { globToRegExp } from './glob';
+import { globMatch } from '@athanor/training-core';
 
 type Slot = 'conv' | 'dense' | 'recurrent' | 'recurrentState' | 'embedding' | 'norm' | 'bias' | 'fixed';
 
@@ -44,10 +44,10 @@ export function initializeWeights(
   seed: number,
 ): void {
   const rng = new Rng(seed);
-  const overrides = (init?.overrides ?? []).map((o) => ({ ...o, re: globToRegExp(o.layerPattern) }));
+  const overrides = init?.overrides ?? [];
   for (const layer of model.layers) {
     const className = layer.getClassName();
-    const override = overrides.find((o) => o.re.test(layer.name));
+    const override = overrides.find((o) => globMatch(o.layerPattern, layer.name));
     const kernels = new Map<string, readonly number[]>();
     for (const variable of layer.weights) {
       const short = variable.originalName.split('/').pop()!;

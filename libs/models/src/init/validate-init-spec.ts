@@ -1,8 +1,7 @@
 import type { modelbuilder } from '@athanor/contracts';
-import { Rng } from '@athanor/training-core';
+import { globMatch, Rng } from '@athanor/training-core';
 import type { ValidationIssue } from '../plan';
 import { drawInitializer } from './draw-initializer';
-import { globToRegExp } from './glob';
 
 const KERNEL_SLOTS = ['conv', 'dense', 'recurrent', 'recurrentState', 'embedding'] as const;
 const VECTOR_SLOTS = ['norm', 'bias'] as const;
@@ -53,7 +52,7 @@ export function validateInitSpec(
     const at = `${field}.overrides[${i}]`;
     if (!o.layerPattern)
       issues.push({ field: `${at}.layerPattern`, description: 'is required', severity: 'error' });
-    else if (layerNames && !layerNames.some((n) => globToRegExp(o.layerPattern).test(n))) {
+    else if (layerNames && !layerNames.some((n) => globMatch(o.layerPattern, n))) {
       issues.push({
         field: `${at}.layerPattern`,
         description: `"${o.layerPattern}" matches no layer`,
@@ -96,7 +95,7 @@ export function validateInitSpec(
             description: 'must not be empty',
             severity: 'error',
           });
-        else if (layerNames && !layerNames.some((n) => globToRegExp(pattern).test(n))) {
+        else if (layerNames && !layerNames.some((n) => globMatch(pattern, n))) {
           issues.push({
             field: `${field}.pretrained.${name}[${i}]`,
             description: `"${pattern}" matches no layer`,

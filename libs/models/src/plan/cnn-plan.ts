@@ -10,7 +10,15 @@ import {
   weightPlan,
 } from './layer-plans';
 import { planHead } from './head-plan';
-import { checkInt, checkPositive, checkRate, type PlanContext, type Sym } from './plan-context';
+import {
+  checkInt,
+  checkLength,
+  checkPositive,
+  checkRate,
+  MAX_REPEATS,
+  type PlanContext,
+  type Sym,
+} from './plan-context';
 
 const { Activation, NormKind, PaddingMode, PoolingKind } = modelbuilder;
 
@@ -38,6 +46,7 @@ export function planCnn(
   if (cnn.stem)
     x = planBlock(ctx, x, cnn.stem, 'stem', `${field}.stem`, { first: true, last: true, scaleWidth });
   if (cnn.stages.length === 0) ctx.error(`${field}.stages`, 'at least one stage is required');
+  if (!checkLength(ctx, `${field}.stages`, cnn.stages, 64)) return x;
   const seen = new Set<string>();
   cnn.stages.forEach((stage, i) => {
     const sf = `${field}.stages[${i}]`;
@@ -46,14 +55,17 @@ export function planCnn(
       ctx.error(`${sf}.name`, `must be a letter then letters, digits or _, got "${name}"`);
     else if (seen.has(name)) ctx.error(`${sf}.name`, `"${name}" names two stages`);
     seen.add(name);
-    if (!checkInt(ctx, `${sf}.numBlocks`, stage.numBlocks, 1)) return;
+    if (!checkInt(ctx, `${sf}.numBlocks`, stage.numBlocks, 1, 'an integer', MAX_REPEATS)) return;
     if (!stage.block) {
       ctx.error(`${sf}.block`, 'is required');
       return;
     }
-    const blocks = Math.max(
-      1,
-      Math.round((stage.numBlocks ?? 1) * (Number.isFinite(depthMult) && depthMult > 0 ? depthMult : 1)),
+    const blocks = Math.min(
+      MAX_REPEATS,
+      Math.max(
+        1,
+        Math.round((stage.numBlocks ?? 1) * (Number.isFinite(depthMult) && depthMult > 0 ? depthMult : 1)),
+      ),
     );
     for (let j = 0; j < blocks; j++) {
       x = planBlock(ctx, x, stage.block, `${name}_block${j}`, `${sf}.block`, {

@@ -1,6 +1,6 @@
 import { modelbuilder } from '@athanor/contracts';
 import { activation, checkActivation, dense, dropout } from './layer-plans';
-import { checkInt, checkRate, type PlanContext, type Sym } from './plan-context';
+import { checkInt, checkLength, checkRate, type PlanContext, type Sym } from './plan-context';
 
 /** The classifier head: [dropout -> dense -> activation] per hidden width, then [dropout ->] logits. */
 export function planHead(
@@ -10,7 +10,8 @@ export function planHead(
   numClasses: number,
   field: string,
 ): Sym {
-  const hidden = head?.hiddenUnits ?? [];
+  const all = head?.hiddenUnits ?? [];
+  const hidden = checkLength(ctx, `${field}.hiddenUnits`, all, 100) ? all : [];
   const rate = head?.dropout ?? 0;
   checkRate(ctx, `${field}.dropout`, rate);
   if (head) checkActivation(ctx, `${field}.activation`, head.activation);

@@ -1,6 +1,6 @@
 import { modelbuilder } from '@athanor/contracts';
 import { activation, checkActivation, checkLeakySlope, dense, dropout, flatten, norm } from './layer-plans';
-import { checkInt, checkRate, type PlanContext, type Sym } from './plan-context';
+import { checkInt, checkLength, checkRate, MAX_REPEATS, type PlanContext, type Sym } from './plan-context';
 
 const { Activation, NormKind } = modelbuilder;
 
@@ -17,12 +17,14 @@ export function planMlp(
     if (mlp.depth === 0 && mlp.width === 0) {
       ctx.error(`${field}.depth`, 'depth and width (or widths) are required');
     } else {
-      const okDepth = checkInt(ctx, `${field}.depth`, mlp.depth, 1);
+      const okDepth = checkInt(ctx, `${field}.depth`, mlp.depth, 1, 'an integer', MAX_REPEATS);
       const okWidth = checkInt(ctx, `${field}.width`, mlp.width, 1);
       if (okDepth && okWidth) widths = Array.from({ length: mlp.depth }, () => mlp.width);
     }
-  } else {
+  } else if (checkLength(ctx, `${field}.widths`, widths, MAX_REPEATS)) {
     widths.forEach((u, i) => checkInt(ctx, `${field}.widths[${i}]`, u, 1));
+  } else {
+    widths = [];
   }
   checkActivation(ctx, `${field}.activation`, mlp.activation);
   checkLeakySlope(ctx, `${field}.leakyReluSlope`, mlp.leakyReluSlope);

@@ -51,6 +51,13 @@ export class PlanContext {
   }
 }
 
+/**
+ * Bounds on what a plan expands layer by layer (repeats, depths, lists). Planning allocates no
+ * tensors, but a depth of 2^31 would still build a plan of 2^31 layers: these stop that first.
+ */
+export const MAX_REPEATS = 1000;
+export const MAX_LIST = 1000;
+
 /** Field checks shared by the architectures; each reports and returns whether the value is fine. */
 export function checkInt(
   ctx: PlanContext,
@@ -58,13 +65,30 @@ export function checkInt(
   value: number | undefined,
   min: number,
   what = 'an integer',
+  max = Number.MAX_SAFE_INTEGER,
 ): boolean {
   if (value === undefined) return true;
   if (!Number.isInteger(value) || value < min) {
     ctx.error(field, `must be ${what} >= ${min}, got ${value}`);
     return false;
   }
+  if (value > max) {
+    ctx.error(field, `must be at most ${max}, got ${value}`);
+    return false;
+  }
   return true;
+}
+
+/** Reports a repeated field longer than `max`; returns whether it is fine. */
+export function checkLength(
+  ctx: PlanContext,
+  field: string,
+  list: readonly unknown[],
+  max = MAX_LIST,
+): boolean {
+  if (list.length <= max) return true;
+  ctx.error(field, `at most ${max} entries, got ${list.length}`);
+  return false;
 }
 
 export function checkRate(ctx: PlanContext, field: string, value: number | undefined): boolean {

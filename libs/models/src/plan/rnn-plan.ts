@@ -2,7 +2,7 @@ import { modelbuilder } from '@athanor/contracts';
 import { planEmbedding } from './embedding-plan';
 import { planHead } from './head-plan';
 import { dropout, norm, recurrentWeights } from './layer-plans';
-import { checkInt, checkRate, type PlanContext, type Sym } from './plan-context';
+import { checkInt, checkRate, MAX_REPEATS, type PlanContext, type Sym } from './plan-context';
 
 const { NormKind, RnnCell, SequencePooling } = modelbuilder;
 
@@ -16,7 +16,7 @@ export function planRnn(
 ): Sym {
   if (rnn.units === 0) ctx.error(`${field}.units`, 'is required (> 0)');
   const okUnits = checkInt(ctx, `${field}.units`, rnn.units, 1);
-  const okLayers = checkInt(ctx, `${field}.numLayers`, rnn.numLayers, 1);
+  const okLayers = checkInt(ctx, `${field}.numLayers`, rnn.numLayers, 1, 'an integer', MAX_REPEATS);
   checkRate(ctx, `${field}.dropout`, rnn.dropout);
   checkRate(ctx, `${field}.recurrentDropout`, rnn.recurrentDropout);
   if (

@@ -2,7 +2,7 @@ import { modelbuilder } from '@athanor/contracts';
 import { planEmbedding } from './embedding-plan';
 import { planHead } from './head-plan';
 import { activation, checkActivation, dense, dropout, norm, weightPlan } from './layer-plans';
-import { checkInt, checkPositive, checkRate, type PlanContext, type Sym } from './plan-context';
+import { checkInt, checkPositive, checkRate, MAX_REPEATS, type PlanContext, type Sym } from './plan-context';
 
 const { Activation, NormKind, NormPlacement, PositionalEncoding, SequencePooling } = modelbuilder;
 
@@ -17,7 +17,7 @@ export function planTransformer(
   numClasses: number,
   field: string,
 ): Sym {
-  const okLayers = checkInt(ctx, `${field}.numLayers`, t.numLayers, 1);
+  const okLayers = checkInt(ctx, `${field}.numLayers`, t.numLayers, 1, 'an integer', MAX_REPEATS);
   const okModel = checkInt(ctx, `${field}.dModel`, t.dModel, 1);
   const okHeads = checkInt(ctx, `${field}.numHeads`, t.numHeads, 1);
   if (t.numLayers === 0) ctx.error(`${field}.numLayers`, 'is required (> 0)');

@@ -32,6 +32,28 @@ describe('validateModelSpec', () => {
     expect(errors(bigWindow)).toEqual(['spec.cnn.stages[1].block.pooling: pooling reduces 14x14 to 0x0']);
   });
 
+  it('refuses absurd depths before expanding them', () => {
+    const started = Date.now();
+    expect(
+      errors({
+        inputShape: [28, 28, 1],
+        numClasses: 10,
+        cnn: { stages: [{ numBlocks: 2147483647, block: { channels: 8 } }] },
+      }),
+    ).toEqual(['spec.cnn.stages[0].numBlocks: must be at most 1000, got 2147483647']);
+    expect(errors({ inputShape: [784], numClasses: 10, mlp: { depth: 125490, width: 8 } })).toEqual([
+      'spec.mlp.depth: must be at most 1000, got 125490',
+    ]);
+    expect(
+      errors({
+        inputShape: [784],
+        numClasses: 10,
+        mlp: { widths: Array.from({ length: 100_000 }, () => 4) },
+      }),
+    ).toEqual(['spec.mlp.widths: at most 1000 entries, got 100000']);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('reports every problem at once, with field paths', () => {
     const list = errors({
       inputShape: [8, 8, 3],

@@ -3,7 +3,7 @@ import { ValidationError } from '@athanor/training-core';
 import * as tf from '@tensorflow/tfjs';
 import { readArtifact, type ReadOptions } from '../artifact/artifact-store';
 import { CorruptArtifactError } from '../artifact/model-artifact';
-import { matchesAny } from '../init/glob';
+import { globMatch } from '@athanor/training-core';
 
 /**
  * Loads pretrained weights into `model`: layer by layer, matched by name; a layer is loaded when the
@@ -59,7 +59,7 @@ function applySaved(
   const used = new Set<string>();
   for (const layer of model.layers) {
     if (layer.weights.length === 0) continue;
-    if (matchesAny(layer.name, spec.excludeLayers)) {
+    if (spec.excludeLayers.some((p) => globMatch(p, layer.name))) {
       report.initializedLayers.push(layer.name);
       continue;
     }
@@ -116,7 +116,7 @@ export function freezeLayers(model: tf.LayersModel, patterns: readonly string[])
   const frozen: string[] = [];
   if (patterns.length === 0) return frozen;
   for (const layer of model.layers) {
-    if (layer.weights.length > 0 && matchesAny(layer.name, patterns)) {
+    if (layer.weights.length > 0 && patterns.some((p) => globMatch(p, layer.name))) {
       layer.trainable = false;
       frozen.push(layer.name);
     }

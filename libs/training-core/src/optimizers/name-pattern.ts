@@ -1,3 +1,5 @@
+import { globMatch } from '../glob';
+
 /**
  * Selects variables by name. A string is a glob over the whole name (`*` any run of characters,
  * `?` one character; tfjs names look like `dense_1/kernel`), a RegExp is tested as is.
@@ -18,13 +20,5 @@ export function matchesPattern(name: string, pattern: NamePattern): boolean {
     pattern.lastIndex = 0;
     return pattern.test(name);
   }
-  return globToRegExp(pattern).test(name);
-}
-
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('')
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.+()|[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`);
+  return globMatch(pattern, name);
 }

@@ -22,7 +22,10 @@ import {
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { ServiceInfo } from "../../common/v1/service_info";
+import { RunState, runStateFromJSON, runStateToJSON } from "../../trainer/v1/run";
 import { MetricPoint } from "./metric_point";
+import { RunUpdate } from "./run_update";
+import { TrialUpdate } from "./trial_update";
 
 /** How QueryRun reduces a series to max_points. */
 export enum Downsampling {
@@ -80,6 +83,10 @@ export interface ReportMetricsRequest {
   points: MetricPoint[];
   /** Who sends them, e.g. the trainer's instance id (for logs). */
   source: string;
+  /** Run lifecycle changes (trainer): a terminal state starts the run's expiry from the export. */
+  runUpdates: RunUpdate[];
+  /** Trial state changes (tuner): the per-study export (trials by state, best objective). */
+  trialUpdates: TrialUpdate[];
 }
 
 /** Why points were rejected, with how many. */
@@ -112,6 +119,10 @@ export interface ReportMetricsResponse {
   rejectedPoints: RejectedPoint[];
   /** Older points dropped because a run exceeded its retention (ring buffer), not errors. */
   evicted: number;
+  /** Run and trial updates applied. */
+  updatesAccepted: number;
+  /** Run and trial updates rejected (their reasons are in rejection_reasons too). */
+  updatesRejected: number;
 }
 
 /** Request of QueryRun. */
@@ -176,6 +187,8 @@ export interface QueryRunResponse {
   studyId: string;
   /** The series, sorted by name, layer, group. */
   series: Series[];
+  /** Last state a RunUpdate reported; UNSPECIFIED when the trainer sent none. */
+  state: RunState;
 }
 
 /** Request of GetServiceInfo. */
@@ -189,7 +202,7 @@ export interface GetServiceInfoResponse {
 }
 
 function createBaseReportMetricsRequest(): ReportMetricsRequest {
-  return { points: [], source: "" };
+  return { points: [], source: "", runUpdates: [], trialUpdates: [] };
 }
 
 export const ReportMetricsRequest: MessageFns<ReportMetricsRequest> = {
@@ -199,6 +212,12 @@ export const ReportMetricsRequest: MessageFns<ReportMetricsRequest> = {
     }
     if (message.source !== "") {
       writer.uint32(18).string(message.source);
+    }
+    for (const v of message.runUpdates) {
+      RunUpdate.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.trialUpdates) {
+      TrialUpdate.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -232,6 +251,22 @@ export const ReportMetricsRequest: MessageFns<ReportMetricsRequest> = {
             message.source = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.runUpdates.push(RunUpdate.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.trialUpdates.push(TrialUpdate.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -248,6 +283,16 @@ export const ReportMetricsRequest: MessageFns<ReportMetricsRequest> = {
     return {
       points: globalThis.Array.isArray(object?.points) ? object.points.map((e: any) => MetricPoint.fromJSON(e)) : [],
       source: isSet(object.source) ? globalThis.String(object.source) : "",
+      runUpdates: globalThis.Array.isArray(object?.runUpdates)
+        ? object.runUpdates.map((e: any) => RunUpdate.fromJSON(e))
+        : globalThis.Array.isArray(object?.run_updates)
+        ? object.run_updates.map((e: any) => RunUpdate.fromJSON(e))
+        : [],
+      trialUpdates: globalThis.Array.isArray(object?.trialUpdates)
+        ? object.trialUpdates.map((e: any) => TrialUpdate.fromJSON(e))
+        : globalThis.Array.isArray(object?.trial_updates)
+        ? object.trial_updates.map((e: any) => TrialUpdate.fromJSON(e))
+        : [],
     };
   },
 
@@ -259,6 +304,12 @@ export const ReportMetricsRequest: MessageFns<ReportMetricsRequest> = {
     if (message.source !== "") {
       obj.source = message.source;
     }
+    if (message.runUpdates?.length) {
+      obj.runUpdates = message.runUpdates.map((e) => RunUpdate.toJSON(e));
+    }
+    if (message.trialUpdates?.length) {
+      obj.trialUpdates = message.trialUpdates.map((e) => TrialUpdate.toJSON(e));
+    }
     return obj;
   },
 
@@ -269,6 +320,8 @@ export const ReportMetricsRequest: MessageFns<ReportMetricsRequest> = {
     const message = createBaseReportMetricsRequest();
     message.points = object.points?.map((e) => MetricPoint.fromPartial(e)) || [];
     message.source = object.source ?? "";
+    message.runUpdates = object.runUpdates?.map((e) => RunUpdate.fromPartial(e)) || [];
+    message.trialUpdates = object.trialUpdates?.map((e) => TrialUpdate.fromPartial(e)) || [];
     return message;
   },
 };
@@ -468,7 +521,15 @@ export const RejectedPoint: MessageFns<RejectedPoint> = {
 };
 
 function createBaseReportMetricsResponse(): ReportMetricsResponse {
-  return { accepted: 0, rejected: 0, rejectionReasons: [], rejectedPoints: [], evicted: 0 };
+  return {
+    accepted: 0,
+    rejected: 0,
+    rejectionReasons: [],
+    rejectedPoints: [],
+    evicted: 0,
+    updatesAccepted: 0,
+    updatesRejected: 0,
+  };
 }
 
 export const ReportMetricsResponse: MessageFns<ReportMetricsResponse> = {
@@ -487,6 +548,12 @@ export const ReportMetricsResponse: MessageFns<ReportMetricsResponse> = {
     }
     if (message.evicted !== 0) {
       writer.uint32(40).int64(message.evicted);
+    }
+    if (message.updatesAccepted !== 0) {
+      writer.uint32(48).int64(message.updatesAccepted);
+    }
+    if (message.updatesRejected !== 0) {
+      writer.uint32(56).int64(message.updatesRejected);
     }
     return writer;
   },
@@ -544,6 +611,22 @@ export const ReportMetricsResponse: MessageFns<ReportMetricsResponse> = {
             message.evicted = longToNumber(reader.int64());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.updatesAccepted = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.updatesRejected = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -571,6 +654,16 @@ export const ReportMetricsResponse: MessageFns<ReportMetricsResponse> = {
         ? object.rejected_points.map((e: any) => RejectedPoint.fromJSON(e))
         : [],
       evicted: isSet(object.evicted) ? globalThis.Number(object.evicted) : 0,
+      updatesAccepted: isSet(object.updatesAccepted)
+        ? globalThis.Number(object.updatesAccepted)
+        : isSet(object.updates_accepted)
+        ? globalThis.Number(object.updates_accepted)
+        : 0,
+      updatesRejected: isSet(object.updatesRejected)
+        ? globalThis.Number(object.updatesRejected)
+        : isSet(object.updates_rejected)
+        ? globalThis.Number(object.updates_rejected)
+        : 0,
     };
   },
 
@@ -591,6 +684,12 @@ export const ReportMetricsResponse: MessageFns<ReportMetricsResponse> = {
     if (message.evicted !== 0) {
       obj.evicted = Math.round(message.evicted);
     }
+    if (message.updatesAccepted !== 0) {
+      obj.updatesAccepted = Math.round(message.updatesAccepted);
+    }
+    if (message.updatesRejected !== 0) {
+      obj.updatesRejected = Math.round(message.updatesRejected);
+    }
     return obj;
   },
 
@@ -604,6 +703,8 @@ export const ReportMetricsResponse: MessageFns<ReportMetricsResponse> = {
     message.rejectionReasons = object.rejectionReasons?.map((e) => RejectionCount.fromPartial(e)) || [];
     message.rejectedPoints = object.rejectedPoints?.map((e) => RejectedPoint.fromPartial(e)) || [];
     message.evicted = object.evicted ?? 0;
+    message.updatesAccepted = object.updatesAccepted ?? 0;
+    message.updatesRejected = object.updatesRejected ?? 0;
     return message;
   },
 };
@@ -1052,7 +1153,7 @@ export const Series: MessageFns<Series> = {
 };
 
 function createBaseQueryRunResponse(): QueryRunResponse {
-  return { runId: "", trialId: "", studyId: "", series: [] };
+  return { runId: "", trialId: "", studyId: "", series: [], state: 0 };
 }
 
 export const QueryRunResponse: MessageFns<QueryRunResponse> = {
@@ -1068,6 +1169,9 @@ export const QueryRunResponse: MessageFns<QueryRunResponse> = {
     }
     for (const v of message.series) {
       Series.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.state !== 0) {
+      writer.uint32(40).int32(message.state);
     }
     return writer;
   },
@@ -1117,6 +1221,14 @@ export const QueryRunResponse: MessageFns<QueryRunResponse> = {
             message.series.push(Series.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1147,6 +1259,7 @@ export const QueryRunResponse: MessageFns<QueryRunResponse> = {
         ? globalThis.String(object.study_id)
         : "",
       series: globalThis.Array.isArray(object?.series) ? object.series.map((e: any) => Series.fromJSON(e)) : [],
+      state: isSet(object.state) ? runStateFromJSON(object.state) : 0,
     };
   },
 
@@ -1164,6 +1277,9 @@ export const QueryRunResponse: MessageFns<QueryRunResponse> = {
     if (message.series?.length) {
       obj.series = message.series.map((e) => Series.toJSON(e));
     }
+    if (message.state !== 0) {
+      obj.state = runStateToJSON(message.state);
+    }
     return obj;
   },
 
@@ -1176,6 +1292,7 @@ export const QueryRunResponse: MessageFns<QueryRunResponse> = {
     message.trialId = object.trialId ?? "";
     message.studyId = object.studyId ?? "";
     message.series = object.series?.map((e) => Series.fromPartial(e)) || [];
+    message.state = object.state ?? 0;
     return message;
   },
 };

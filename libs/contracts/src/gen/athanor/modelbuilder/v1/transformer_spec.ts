@@ -154,7 +154,14 @@ export interface TransformerSpec {
   /** Sequence pooling before the head. Default MEAN. */
   pooling: SequencePooling;
   /** Classifier head. Unset: a linear classifier. */
-  head: HeadSpec | undefined;
+  head:
+    | HeadSpec
+    | undefined;
+  /**
+   * LayerNorm after the last encoder layer. Default: true for PRE placement (which needs it), false for
+   * POST; set it with POST to express PyTorch models that add one (e.g. the reference Transformer).
+   */
+  finalNorm?: boolean | undefined;
 }
 
 function createBaseInputProjection(): InputProjection {
@@ -240,6 +247,7 @@ function createBaseTransformerSpec(): TransformerSpec {
     layerNormEps: undefined,
     pooling: 0,
     head: undefined,
+    finalNorm: undefined,
   };
 }
 
@@ -291,6 +299,9 @@ export const TransformerSpec: MessageFns<TransformerSpec> = {
     }
     if (message.head !== undefined) {
       HeadSpec.encode(message.head, writer.uint32(122).fork()).join();
+    }
+    if (message.finalNorm !== undefined) {
+      writer.uint32(128).bool(message.finalNorm);
     }
     return writer;
   },
@@ -428,6 +439,14 @@ export const TransformerSpec: MessageFns<TransformerSpec> = {
             message.head = HeadSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.finalNorm = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -502,6 +521,11 @@ export const TransformerSpec: MessageFns<TransformerSpec> = {
         : undefined,
       pooling: isSet(object.pooling) ? sequencePoolingFromJSON(object.pooling) : 0,
       head: isSet(object.head) ? HeadSpec.fromJSON(object.head) : undefined,
+      finalNorm: isSet(object.finalNorm)
+        ? globalThis.Boolean(object.finalNorm)
+        : isSet(object.final_norm)
+        ? globalThis.Boolean(object.final_norm)
+        : undefined,
     };
   },
 
@@ -551,6 +575,9 @@ export const TransformerSpec: MessageFns<TransformerSpec> = {
     if (message.head !== undefined) {
       obj.head = HeadSpec.toJSON(message.head);
     }
+    if (message.finalNorm !== undefined) {
+      obj.finalNorm = message.finalNorm;
+    }
     return obj;
   },
 
@@ -586,6 +613,7 @@ export const TransformerSpec: MessageFns<TransformerSpec> = {
     message.layerNormEps = object.layerNormEps ?? undefined;
     message.pooling = object.pooling ?? 0;
     message.head = (object.head !== undefined && object.head !== null) ? HeadSpec.fromPartial(object.head) : undefined;
+    message.finalNorm = object.finalNorm ?? undefined;
     return message;
   },
 };

@@ -80,6 +80,18 @@ export interface ScalingPolicy {
     | undefined;
   /** Per-trial training memory budget in bytes (model-builder's estimate must fit); 0 means unlimited. */
   memoryBudgetBytes: number;
+  /**
+   * Training memory per sample in bytes (activations kept for backprop and their gradients), e.g.
+   * model-builder's ModelSummary.activation_bytes_per_sample times 2. With memory_budget_bytes, batch
+   * sizes whose estimate fixed_bytes + batch * per_sample_bytes exceeds the budget are not proposed.
+   * 0 means unknown (no memory filter).
+   */
+  perSampleBytes: number;
+  /**
+   * Training memory independent of the batch in bytes (weights, gradients, optimizer slots), e.g.
+   * model-builder's ModelSummary.parameter_bytes times 4 for Adam. Default 0.
+   */
+  fixedBytes: number;
 }
 
 function createBaseScalingPolicy(): ScalingPolicy {
@@ -92,6 +104,8 @@ function createBaseScalingPolicy(): ScalingPolicy {
     maxBatchSize: 0,
     requirePowerOfTwo: undefined,
     memoryBudgetBytes: 0,
+    perSampleBytes: 0,
+    fixedBytes: 0,
   };
 }
 
@@ -120,6 +134,12 @@ export const ScalingPolicy: MessageFns<ScalingPolicy> = {
     }
     if (message.memoryBudgetBytes !== 0) {
       writer.uint32(64).int64(message.memoryBudgetBytes);
+    }
+    if (message.perSampleBytes !== 0) {
+      writer.uint32(72).int64(message.perSampleBytes);
+    }
+    if (message.fixedBytes !== 0) {
+      writer.uint32(80).int64(message.fixedBytes);
     }
     return writer;
   },
@@ -201,6 +221,22 @@ export const ScalingPolicy: MessageFns<ScalingPolicy> = {
             message.memoryBudgetBytes = longToNumber(reader.int64());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.perSampleBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.fixedBytes = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -251,6 +287,16 @@ export const ScalingPolicy: MessageFns<ScalingPolicy> = {
         : isSet(object.memory_budget_bytes)
         ? globalThis.Number(object.memory_budget_bytes)
         : 0,
+      perSampleBytes: isSet(object.perSampleBytes)
+        ? globalThis.Number(object.perSampleBytes)
+        : isSet(object.per_sample_bytes)
+        ? globalThis.Number(object.per_sample_bytes)
+        : 0,
+      fixedBytes: isSet(object.fixedBytes)
+        ? globalThis.Number(object.fixedBytes)
+        : isSet(object.fixed_bytes)
+        ? globalThis.Number(object.fixed_bytes)
+        : 0,
     };
   },
 
@@ -280,6 +326,12 @@ export const ScalingPolicy: MessageFns<ScalingPolicy> = {
     if (message.memoryBudgetBytes !== 0) {
       obj.memoryBudgetBytes = Math.round(message.memoryBudgetBytes);
     }
+    if (message.perSampleBytes !== 0) {
+      obj.perSampleBytes = Math.round(message.perSampleBytes);
+    }
+    if (message.fixedBytes !== 0) {
+      obj.fixedBytes = Math.round(message.fixedBytes);
+    }
     return obj;
   },
 
@@ -296,6 +348,8 @@ export const ScalingPolicy: MessageFns<ScalingPolicy> = {
     message.maxBatchSize = object.maxBatchSize ?? 0;
     message.requirePowerOfTwo = object.requirePowerOfTwo ?? undefined;
     message.memoryBudgetBytes = object.memoryBudgetBytes ?? 0;
+    message.perSampleBytes = object.perSampleBytes ?? 0;
+    message.fixedBytes = object.fixedBytes ?? 0;
     return message;
   },
 };

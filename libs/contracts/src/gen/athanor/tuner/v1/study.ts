@@ -98,6 +98,53 @@ export function quasiRandomSequenceToJSON(object: QuasiRandomSequence): string {
   }
 }
 
+/**
+ * TPE density model. Multivariate (Falkner et al. 2018) sees parameters that only matter together
+ * and measured better than univariate on Hartmann-6 and Rosenbrock in bench:tuner, so it is the
+ * default.
+ */
+export enum TpeModel {
+  /** TPE_MODEL_UNSPECIFIED - The default: multivariate. */
+  TPE_MODEL_UNSPECIFIED = 0,
+  /** TPE_MODEL_UNIVARIATE - One density per parameter (Bergstra et al. 2011; Optuna's default). */
+  TPE_MODEL_UNIVARIATE = 1,
+  /** TPE_MODEL_MULTIVARIATE - One joint density over all unconditional parameters. */
+  TPE_MODEL_MULTIVARIATE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function tpeModelFromJSON(object: any): TpeModel {
+  switch (object) {
+    case 0:
+    case "TPE_MODEL_UNSPECIFIED":
+      return TpeModel.TPE_MODEL_UNSPECIFIED;
+    case 1:
+    case "TPE_MODEL_UNIVARIATE":
+      return TpeModel.TPE_MODEL_UNIVARIATE;
+    case 2:
+    case "TPE_MODEL_MULTIVARIATE":
+      return TpeModel.TPE_MODEL_MULTIVARIATE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TpeModel.UNRECOGNIZED;
+  }
+}
+
+export function tpeModelToJSON(object: TpeModel): string {
+  switch (object) {
+    case TpeModel.TPE_MODEL_UNSPECIFIED:
+      return "TPE_MODEL_UNSPECIFIED";
+    case TpeModel.TPE_MODEL_UNIVARIATE:
+      return "TPE_MODEL_UNIVARIATE";
+    case TpeModel.TPE_MODEL_MULTIVARIATE:
+      return "TPE_MODEL_MULTIVARIATE";
+    case TpeModel.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Lifecycle of a study. */
 export enum StudyState {
   /** STUDY_STATE_UNSPECIFIED - Not used (in filters: ignored). */
@@ -274,10 +321,17 @@ export interface TpeSearch {
   nEiCandidates?:
     | number
     | undefined;
-  /** Model parameters jointly (multivariate TPE). Default false. */
+  /**
+   * Deprecated: use `model`. True asks for TPE_MODEL_MULTIVARIATE; false (or unset) leaves the
+   * choice to `model`, because a plain bool cannot tell "unset" from "false".
+   */
   multivariate: boolean;
   /** Prior weight. Default 1.0. */
-  priorWeight?: number | undefined;
+  priorWeight?:
+    | number
+    | undefined;
+  /** How the good/bad densities model the parameters. Default: multivariate. */
+  model: TpeModel;
 }
 
 /** Scaling sweep options. */
@@ -1294,7 +1348,7 @@ export const QuasiRandomSearch: MessageFns<QuasiRandomSearch> = {
 };
 
 function createBaseTpeSearch(): TpeSearch {
-  return { nStartupTrials: undefined, nEiCandidates: undefined, multivariate: false, priorWeight: undefined };
+  return { nStartupTrials: undefined, nEiCandidates: undefined, multivariate: false, priorWeight: undefined, model: 0 };
 }
 
 export const TpeSearch: MessageFns<TpeSearch> = {
@@ -1310,6 +1364,9 @@ export const TpeSearch: MessageFns<TpeSearch> = {
     }
     if (message.priorWeight !== undefined) {
       writer.uint32(33).double(message.priorWeight);
+    }
+    if (message.model !== 0) {
+      writer.uint32(40).int32(message.model);
     }
     return writer;
   },
@@ -1359,6 +1416,14 @@ export const TpeSearch: MessageFns<TpeSearch> = {
             message.priorWeight = reader.double();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.model = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1389,6 +1454,7 @@ export const TpeSearch: MessageFns<TpeSearch> = {
         : isSet(object.prior_weight)
         ? globalThis.Number(object.prior_weight)
         : undefined,
+      model: isSet(object.model) ? tpeModelFromJSON(object.model) : 0,
     };
   },
 
@@ -1406,6 +1472,9 @@ export const TpeSearch: MessageFns<TpeSearch> = {
     if (message.priorWeight !== undefined) {
       obj.priorWeight = floatToJson(message.priorWeight);
     }
+    if (message.model !== 0) {
+      obj.model = tpeModelToJSON(message.model);
+    }
     return obj;
   },
 
@@ -1418,6 +1487,7 @@ export const TpeSearch: MessageFns<TpeSearch> = {
     message.nEiCandidates = object.nEiCandidates ?? undefined;
     message.multivariate = object.multivariate ?? false;
     message.priorWeight = object.priorWeight ?? undefined;
+    message.model = object.model ?? 0;
     return message;
   },
 };

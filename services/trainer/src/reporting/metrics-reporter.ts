@@ -1,0 +1,181 @@
+import { type ChannelCredentials, type ClientOptions, credentials } from '@grpc/grpc-js';
+import { metrics, type trainer } from '@athanor/contracts';
+import type { Logger } from '@athanor/service-kit';
+import { Counter, type Registry } from 'prom-client';
+
+export interface MetricsReporterOptions {
+  readonly address: string;
+  readonly source: string;
+  readonly registry: Registry;
+  readonly logger?: Logger;
+  /** Points held while the metrics service is unreachable; older ones are dropped beyond it. Default 50,000. */
+  readonly maxBuffered?: number;
+  /** Flush period. Default 1 s. */
+  readonly flushMillis?: number;
+  /** Points per ReportMetrics message (the service accepts up to 10,000). Default 2,000. */
+  readonly batchSize?: number;
+  /** Channel credentials (TLS) and options (bearer token) for the metrics service. Default plaintext. */
+  readonly credentials?: ChannelCredentials;
+  readonly clientOptions?: ClientOptions;
+}
+
+export interface RunLabels {
+  readonly runId: string;
+  readonly trialId: string;
+  readonly studyId: string;
+}
+
+/**
+ * Sends training points to the metrics service (ReportMetrics client stream), batched and never
+ * blocking a step: points go into a bounded buffer that a timer flushes; when the service is down
+ * they stay buffered and are retried, and beyond the bound the oldest are dropped and counted
+ * (athanor_trainer_metric_points_dropped_total).
+ */
+export class MetricsReporter {
+  private readonly client: metrics.MetricsServiceClient;
+  private buffer: metrics.MetricPoint[] = [];
+  private updates: metrics.RunUpdate[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> | undefined;
+  private readonly dropped: Counter<'reason'>;
+  private readonly sent: Counter;
+  private readonly maxBuffered: number;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: MetricsReporterOptions) {
+    this.client = new metrics.MetricsServiceClient(
+      options.address,
+      options.credentials ?? credentials.createInsecure(),
+      options.clientOptions,
+    );
+    this.maxBuffered = options.maxBuffered ?? 50_000;
+    this.batchSize = options.batchSize ?? 2_000;
+    this.dropped = new Counter({
+      name: 'athanor_trainer_metric_points_dropped_total',
+      help: 'Metric points not delivered to the metrics service: buffer overflow while it was unreachable, or rejected by it.',
+      labelNames: ['reason'] as const,
+      registers: [options.registry],
+    });
+    this.sent = new Counter({
+      name: 'athanor_trainer_metric_points_sent_total',
+      help: 'Metric points the metrics service accepted.',
+      registers: [options.registry],
+    });
+    this.timer = setInterval(() => void this.flush(), options.flushMillis ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Step metrics: loss, per-group lr, throughput, gradient norm, per-layer norms when computed. */
+  step(
+    run: RunLabels,
+    report: trainer.StepReport,
+    layers: readonly trainer.LayerGradientStats[] | undefined,
+  ): void {
+    const base = {
+      runId: run.runId,
+      trialId: run.trialId,
+      studyId: run.studyId,
+      step: report.step,
+      wallTime: new Date(),
+    };
+    const points: metrics.MetricPoint[] = [
+      { ...base, name: 'train_loss', value: report.loss },
+      { ...base, name: 'samples_per_second', value: report.samplesPerSecond },
+      { ...base, name: 'epoch', value: report.epoch },
+    ];
+    for (const g of report.learningRates)
+      points.push({ ...base, name: 'learning_rate', value: g.lr, parameterGroup: g.group });
+    if (report.gradientNorm !== undefined)
+      points.push({ ...base, name: 'gradient_norm', value: report.gradientNorm });
+    for (const l of layers ?? [])
+      points.push({
+        ...base,
+        name: 'gradient_norm',
+        value: l.gradientNorm,
+        layer: l.layer,
+        parameterGroup: l.group,
+      });
+    this.push(points);
+  }
+
+  validation(run: RunLabels, result: trainer.ValidationResult): void {
+    const base = {
+      runId: run.runId,
+      trialId: run.trialId,
+      studyId: run.studyId,
+      step: result.step,
+      wallTime: new Date(),
+    };
+    const points: metrics.MetricPoint[] = [
+      { ...base, name: 'val_loss', value: result.loss },
+      { ...base, name: 'val_top1', value: result.top1 },
+    ];
+    if (result.top5 !== undefined) points.push({ ...base, name: 'val_top5', value: result.top5 });
+    this.push(points);
+  }
+
+  runState(run: RunLabels, state: trainer.RunState): void {
+    this.updates.push({
+      runId: run.runId,
+      trialId: run.trialId,
+      studyId: run.studyId,
+      state,
+      time: new Date(),
+    });
+  }
+
+  /** Sends what is buffered now (the timer calls it; tests and shutdown may too). */
+  flush(): Promise<void> {
+    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  /** Last flush, then closes the channel. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    this.client.close();
+  }
+
+  private push(points: metrics.MetricPoint[]): void {
+    this.buffer.push(...points);
+    const excess = this.buffer.length - this.maxBuffered;
+    if (excess > 0) {
+      this.buffer.splice(0, excess);
+      this.dropped.inc({ reason: 'buffer_full' }, excess);
+    }
+  }
+
+  private async send(): Promise<void> {
+    if (this.buffer.length === 0 && this.updates.length === 0) return;
+    const points = this.buffer;
+    const updates = this.updates;
+    this.buffer = [];
+    this.updates = [];
+    try {
+      const response = await new Promise<metrics.ReportMetricsResponse>((resolve, reject) => {
+        const call = this.client.reportMetrics({ deadline: Date.now() + 10_000 }, (err, res) =>
+          err ? reject(err) : resolve(res),
+        );
+        call.on('error', () => undefined);
+        for (let i = 0; i < points.length || (i === 0 && updates.length > 0); i += this.batchSize) {
+          call.write({
+            points: points.slice(i, i + this.batchSize),
+            source: this.options.source,
+            runUpdates: i === 0 ? updates : [],
+            trialUpdates: [],
+          });
+        }
+        call.end();
+      });
+      this.sent.inc(response.accepted);
+      if (response.rejected > 0) this.dropped.inc({ reason: 'rejected' }, response.rejected);
+    } catch (error) {
+      // Unreachable or failing: keep the points for the next flush (the newest win when over the bound).
+      this.options.logger?.debug({ err: error }, 'metrics service unavailable; points kept for retry');
+      this.buffer = points.concat(this.buffer);
+      this.updates = updates.concat(this.updates);
+      this.push([]);
+    }
+  }
+}
