@@ -131,8 +131,9 @@ export class TunerWorker {
   private launch(a: tuner.TrialAssignment): void {
     const trial = a.trial!;
     const resumeFrom = a.resumeFrom ?? (trial.checkpoint?.uri ? trial.checkpoint : undefined);
-    const placeholder: ActiveTrial = { assignment: a, runId: '', objective: a.objectiveMetric || 'val_loss' };
-    this.active.set(trial.id, placeholder);
+    // Active from the moment it is launched; the run id follows once the run is started.
+    const starting: ActiveTrial = { assignment: a, runId: '', objective: a.objectiveMetric || 'val_loss' };
+    this.active.set(trial.id, starting);
     let runId: string;
     try {
       runId = this.o.runs.start(
@@ -148,7 +149,7 @@ export class TunerWorker {
       void this.finish(a, '', { $case: 'infeasible', value: { reason: (error as Error).message } });
       return;
     }
-    const t: ActiveTrial = { ...placeholder, runId };
+    const t: ActiveTrial = { ...starting, runId };
     this.active.set(trial.id, t);
     const every = a.heartbeatInterval
       ? a.heartbeatInterval.seconds * 1000 + a.heartbeatInterval.nanos / 1e6
