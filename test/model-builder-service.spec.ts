@@ -172,6 +172,50 @@ describe('model-builder service', () => {
     expect(xavier.layers.length).toBe(kaiming.layers.length);
   });
 
+  it('inspects on real examples of a named dataset, and names a dataset that does not fit', async () => {
+    const digits = modelbuilder.ModelSpec.fromJSON({
+      inputShape: [28, 28, 1],
+      numClasses: 10,
+      mlp: { depth: 3, width: 32 },
+    });
+    const candidates = [{ label: 'default', init: modelbuilder.InitSpec.fromJSON({}) }];
+    const res = await unary(client.inspectInitialization.bind(client), {
+      spec: digits,
+      candidates,
+      sample: { $case: 'dataset', value: 'mnist' },
+      batchSize: 64,
+      seed: 0,
+    });
+    // mnist pixels are in [0, 1] with most of them 0: the input layer sees a mean well below 0.5,
+    // which random N(0, 1) samples (mean ~0, std ~1) would not show.
+    expect(res.reports).toHaveLength(1);
+    const first = res.reports[0].layers[0];
+    expect(first.className).toBe('Flatten');
+    expect(first.activationMean).toBeGreaterThan(0.05);
+    expect(first.activationMean).toBeLessThan(0.3);
+    const tooSmall = modelbuilder.ModelSpec.fromJSON({
+      inputShape: [12, 12, 1],
+      numClasses: 10,
+      mlp: { depth: 2, width: 8 },
+    });
+    for (const [spec, value, expected] of [
+      [digits, 'imagenet', /imagenet/],
+      [tooSmall, 'mnist', /\[28, 28, 1\].*\[12, 12, 1\]/],
+    ] as const) {
+      const err = await unary(client.inspectInitialization.bind(client), {
+        spec,
+        candidates,
+        sample: { $case: 'dataset', value },
+        batchSize: 8,
+        seed: 0,
+      }).catch((e: grpc.ServiceError) => e);
+      expect((err as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
+      const [violation] = fieldViolations(err as grpc.ServiceError);
+      expect(violation.field).toBe('dataset');
+      expect(violation.description).toMatch(expected);
+    }
+  });
+
   it('stays up under malformed requests and reports its backend', async () => {
     const garbage = await unary(client.inspectInitialization.bind(client), {
       spec: cnn,
@@ -180,10 +224,7 @@ describe('model-builder service', () => {
       batchSize: -5,
       seed: 0,
     }).catch((e: grpc.ServiceError) => e);
-    expect(fieldViolations(garbage as grpc.ServiceError).map((v) => v.field)).toEqual([
-      'candidates',
-      'dataset',
-    ]);
+    expect(fieldViolations(garbage as grpc.ServiceError).map((v) => v.field)).toEqual(['candidates']);
     const { info } = await unary(client.getServiceInfo.bind(client), {});
     expect(info!.computeBackend).toBe('cpu');
     expect(info!.backendsTried).toEqual([expect.objectContaining({ backend: 'cpu', selected: true })]);

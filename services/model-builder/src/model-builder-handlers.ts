@@ -23,6 +23,7 @@ import { status } from '@grpc/grpc-js';
 import { budgetExcess } from './budget';
 import type { ModelBuilderConfig } from './config';
 import { Deadline, SerialQueue } from './deadline';
+import { datasetSample } from './dataset-sample';
 
 const MAX_CANDIDATES = 16;
 
@@ -110,12 +111,6 @@ export class ModelBuilderHandlers {
       violations.push({ field: 'candidates', description: 'at least one InitCandidate is required' });
     if (req.candidates.length > MAX_CANDIDATES)
       violations.push({ field: 'candidates', description: `at most ${MAX_CANDIDATES} candidates per call` });
-    if (req.sample?.$case === 'dataset') {
-      violations.push({
-        field: 'dataset',
-        description: 'named datasets arrive with libs/datasets (issue 6); use random samples',
-      });
-    }
     if (
       req.sample?.$case === 'random' &&
       req.sample.value.std !== undefined &&
@@ -136,6 +131,8 @@ export class ModelBuilderHandlers {
       req.sample?.$case === 'random'
         ? { mean: req.sample.value.mean, std: req.sample.value.std ?? 1 }
         : undefined;
+    const sample =
+      req.sample?.$case === 'dataset' ? await datasetSample(req.sample.value, plan, batchSize) : undefined;
     return this.queue.run(() => {
       deadline.check('while queued');
       const reports = inspectInitialization(
@@ -145,6 +142,7 @@ export class ModelBuilderHandlers {
           batchSize,
           seed: req.seed,
           ...(random ? { random } : {}),
+          ...(sample ? { sample } : {}),
           checkpoint: () => deadline.check('between candidates'),
         },
       );

@@ -16,6 +16,11 @@ export interface InspectOptions {
   /** Seed of the sample batch and of candidates without their own. Default 0. */
   readonly seed?: number;
   readonly random?: RandomSampleOptions;
+  /**
+   * Real examples instead of random ones: `batchSize` examples of the plan's input shape, flat in
+   * `x`, with their class labels.
+   */
+  readonly sample?: { readonly x: Float32Array; readonly labels: Int32Array };
   /** Called between candidates; throw to stop (e.g. a passed deadline). */
   readonly checkpoint?: () => void;
 }
@@ -39,7 +44,9 @@ export function inspectInitialization(
   const batchSize = options.batchSize ?? 256;
   const seed = options.seed ?? 0;
   candidates.forEach((c) => checkInit(plan, c.init));
-  const { xs, ys } = randomBatch(plan, batchSize, seed, options.random);
+  const { xs, ys } = options.sample
+    ? sampleBatch(plan, batchSize, options.sample)
+    : randomBatch(plan, batchSize, seed, options.random);
   try {
     return candidates.map((candidate, i) => {
       options.checkpoint?.();
@@ -59,6 +66,22 @@ export function inspectInitialization(
   } finally {
     tf.dispose([xs, ys]);
   }
+}
+
+function sampleBatch(
+  plan: ModelPlan,
+  batchSize: number,
+  sample: NonNullable<InspectOptions['sample']>,
+): { xs: tf.Tensor; ys: tf.Tensor } {
+  const perExample = plan.inputShape.reduce((a, b) => a * b, 1);
+  if (sample.x.length !== batchSize * perExample || sample.labels.length !== batchSize) {
+    throw new Error(
+      `sample: expected ${batchSize} examples of [${plan.inputShape.join(', ')}], got ${sample.labels.length} labels and ${sample.x.length} values`,
+    );
+  }
+  const xs = tf.tensor(sample.x, [batchSize, ...plan.inputShape], 'float32');
+  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(sample.labels, 'int32'), plan.numClasses).toFloat());
+  return { xs, ys };
 }
 
 type Stats = Omit<modelbuilder.InitReport, 'label' | 'init'>;
