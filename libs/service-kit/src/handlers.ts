@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { UnimplementedError } from './errors';
+import { InvalidArgumentError, UnimplementedError } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics-registry';
+import { oversizedFields } from './request-size';
 import { toStatus } from './status';
 
 /**
@@ -71,6 +72,15 @@ function invoke(fn: (...args: unknown[]) => Promise<unknown>, ...args: unknown[]
   }
 }
 
+/** `fn` for a request that arrived whole, refused first when it is too long or too deep. */
+function checked(fn: (...args: unknown[]) => Promise<unknown>): (...args: unknown[]) => Promise<unknown> {
+  return (request, ...rest) => {
+    const violations = oversizedFields(request);
+    if (violations.length > 0) return Promise.reject(new InvalidArgumentError(violations));
+    return fn(request, ...rest);
+  };
+}
+
 function handlerFor(
   method: grpc.MethodDefinition<unknown, unknown>,
   label: string,
@@ -91,7 +101,7 @@ function handlerFor(
   if (!method.requestStream && !method.responseStream) {
     return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const start = process.hrtime.bigint();
-      invoke(fn, call.request, call).then(
+      invoke(checked(fn), call.request, call).then(
         (response) => {
           finish(start, grpc.status.OK);
           callback(null, response);
@@ -118,7 +128,7 @@ function handlerFor(
     const start = process.hrtime.bigint();
     const run = method.requestStream
       ? invoke(fn, call)
-      : invoke(fn, (call as grpc.ServerWritableStream<unknown, unknown>).request, call);
+      : invoke(checked(fn), (call as grpc.ServerWritableStream<unknown, unknown>).request, call);
     run.then(
       () => {
         finish(start, grpc.status.OK);

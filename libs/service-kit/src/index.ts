@@ -15,3 +15,4 @@ export * from './server-limits';
 export { fieldViolations } from './status';
 export * from './service-info';
 export * from './tls';
+export * from './request-size';

@@ -5,16 +5,7 @@ import type { Kind } from './hostile-requests';
  * Their cases are skipped (and counted in the test's output) because they take the whole test
  * process down or block it; remove an entry when its fix lands and the test will hold the line.
  */
-export const KNOWN_ISSUES: readonly { rpc: RegExp; kinds: readonly Kind[]; why: string }[] = [
-  {
-    rpc: /^(trainer\/(StartRun|PreviewSchedule|FindLearningRate)|tuner\/CreateStudy|metrics\/ReportMetrics)$/,
-    kinds: ['huge-repeated'],
-    why:
-      'a TrainConfig or StudySpec with 100k-element repeated fields keeps the trainer (StartRun, ' +
-      'PreviewSchedule, FindLearningRate), the tuner (CreateStudy) or the metrics service (ReportMetrics, ' +
-      'beyond its 10,000-points-a-message limit) busy for seconds before it answers',
-  },
-];
+export const KNOWN_ISSUES: readonly { rpc: RegExp; kinds: readonly Kind[]; why: string }[] = [];
 
 export function knownIssue(rpc: string, kind: Kind): string | undefined {
   return KNOWN_ISSUES.find((k) => k.rpc.test(rpc) && k.kinds.includes(kind))?.why;
