@@ -19,6 +19,12 @@ export const configSchema = {
     0,
     1_000_000,
   ),
+  maxRunsPerClient: integer(
+    0,
+    "Runs (queued or training) one client may have at once; past it StartRun answers RESOURCE_EXHAUSTED. A client is the caller's address; 0 means no limit.",
+    0,
+    1_000_000,
+  ),
   checkpointDir: text(
     '.athanor/checkpoints',
     'Directory of run checkpoints (one subdirectory per run); relative paths are from the working directory.',

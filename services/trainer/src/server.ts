@@ -93,6 +93,7 @@ export async function startTrainer(
       manager = new RunManager({
         concurrency: concurrencyOf(config, compute.backend),
         maxQueued: config.maxQueuedRuns,
+        maxRunsPerClient: config.maxRunsPerClient,
         checkpoints,
         prepare,
         backend,
@@ -117,7 +118,8 @@ export async function startTrainer(
       r.add(
         trainer.TrainerServiceService,
         {
-          startRun: (req) => Promise.resolve(runs.start(req)),
+          // The peer's address without its port: one client however many connections it opens.
+          startRun: (req, call) => Promise.resolve(runs.start(req, call.getPeer().replace(/:\d+$/, ''))),
           getRun: (req) => Promise.resolve({ run: runs.snapshot(requireId(req.runId)) }),
           listRuns: (req) =>
             Promise.resolve(

@@ -30,6 +30,8 @@ export type RunHooks = Pick<LoopHooks, 'afterStep' | 'afterValidation'> & {
 export interface RunManagerOptions {
   readonly concurrency: number;
   readonly maxQueued: number;
+  /** Runs one client may have queued or training at once; 0: no limit. */
+  readonly maxRunsPerClient?: number;
   readonly checkpoints: CheckpointStore;
   readonly prepare: PrepareOptions;
   readonly backend: string;
@@ -46,6 +48,8 @@ export interface RunRecord {
   readonly config: ResolvedTrainConfig;
   readonly log: EventLog;
   readonly resumeFrom?: training.CheckpointRef;
+  /** Who asked for the run (the caller's address); empty for runs the worker starts itself. */
+  readonly client: string;
   cancelReason?: string;
   /** Resolves when the run reached a terminal state. */
   readonly done: Promise<void>;
@@ -93,7 +97,7 @@ export class RunManager {
     return this.running;
   }
 
-  start(request: trainer.StartRunRequest): trainer.StartRunResponse {
+  start(request: trainer.StartRunRequest, client = ''): trainer.StartRunResponse {
     if (this.closing) throw new FailedPreconditionError('the trainer is shutting down');
     if (request.requestId !== '') {
       const existing = this.byRequestId.get(request.requestId);
@@ -117,6 +121,14 @@ export class RunManager {
     if (resume) checkResumable(config, resume);
     if (config.checkpoint.directory !== '')
       this.options.checkpoints.directoryOf('', config.checkpoint.directory);
+    const perClient = this.options.maxRunsPerClient ?? 0;
+    if (perClient > 0 && client !== '') {
+      const open = [...this.runs.values()].filter((r) => r.client === client && !TERMINAL.has(r.run.state));
+      if (open.length >= perClient)
+        throw new ResourceExhaustedError(
+          `this client already has ${open.length} runs queued or training (at most ${perClient} per client); wait for one to finish or cancel one`,
+        );
+    }
     if (this.queue.length >= this.options.maxQueued && this.running >= this.options.concurrency)
       throw new ResourceExhaustedError(`the run queue is full (${this.options.maxQueued} runs waiting)`);
 
@@ -141,6 +153,7 @@ export class RunManager {
       run,
       config,
       log: new EventLog(id),
+      client,
       ...(resume ? { resumeFrom: resume.ref } : {}),
       done,
       resolveDone,
