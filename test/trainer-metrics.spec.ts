@@ -2,33 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { metrics, trainer, training } from '@athanor/contracts';
+import { metrics, trainer } from '@athanor/contracts';
 import * as metricsService from '@athanor/metrics';
 import { compileConfig, type RunningService } from '@athanor/service-kit';
 import * as trainerService from '@athanor/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unary } from './support/clients';
+import { tinyConfig } from './support/tiny-config';
 
 const ephemeral = { ATHANOR_GRPC_PORT: '0', ATHANOR_HTTP_PORT: '0', ATHANOR_LOG_LEVEL: 'silent' };
 
-const config = training.TrainConfig.fromJSON({
-  name: 'metrics',
-  model: { spec: { name: 'tiny', mlp: { widths: [16] } } },
-  dataset: {
-    synthetic: {
-      exampleShape: [4, 4, 1],
-      numClasses: 4,
-      trainExamples: 256,
-      validationExamples: 64,
-      seed: 1,
-    },
-  },
-  optimizer: { sgd: { momentum: 0.9 }, lr: 0.05 },
-  batchSize: 32,
-  epochs: 2,
-  seed: 7,
-  gradientStats: { everyNSteps: 4 },
-});
+const config = tinyConfig({ name: 'metrics', gradientStats: { everyNSteps: 4 } });
 
 function finished(client: trainer.TrainerServiceClient, runId: string): Promise<void> {
   return new Promise((resolve, reject) => {

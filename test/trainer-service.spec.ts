@@ -7,29 +7,9 @@ import { compileConfig, fieldViolations, type RunningService } from '@athanor/se
 import * as trainerService from '@athanor/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unary } from './support/clients';
+import { tinyConfig } from './support/tiny-config';
 
 const { RunState } = trainer;
-
-function tiny(overrides: Record<string, unknown> = {}): training.TrainConfig {
-  return training.TrainConfig.fromJSON({
-    name: 'tiny',
-    model: { spec: { name: 'tiny', mlp: { widths: [16] } } },
-    dataset: {
-      synthetic: {
-        exampleShape: [4, 4, 1],
-        numClasses: 4,
-        trainExamples: 256,
-        validationExamples: 64,
-        seed: 1,
-      },
-    },
-    optimizer: { sgd: { momentum: 0.9 }, lr: 0.05 },
-    batchSize: 32,
-    epochs: 2,
-    seed: 7,
-    ...overrides,
-  });
-}
 
 /** All events of a run (replayed from the start) until its terminal event. */
 function watch(
@@ -91,7 +71,7 @@ describe('trainer service', () => {
   it('starts a run at once, trains it and streams its events from the beginning to a late watcher', async () => {
     const started = await unary(
       client.startRun.bind(client),
-      trainer.StartRunRequest.fromPartial({ config: tiny() }),
+      trainer.StartRunRequest.fromPartial({ config: tinyConfig() }),
     );
     expect(started.runId).toMatch(/^run-/);
     expect([RunState.RUN_STATE_QUEUED, RunState.RUN_STATE_RUNNING]).toContain(started.state);
@@ -118,7 +98,7 @@ describe('trainer service', () => {
   });
 
   it('answers INVALID_ARGUMENT naming every bad field', async () => {
-    const bad = tiny({
+    const bad = tinyConfig({
       optimizer: { sgd: { momentum: 1.5 } },
       batchSize: 0,
       scheduler: { step: { gamma: 0.1 } },
@@ -140,7 +120,7 @@ describe('trainer service', () => {
   });
 
   it('queues beyond the concurrency limit, cancels queued and running runs and keeps the last checkpoint', async () => {
-    const long = tiny({ epochs: 1000, checkpoint: { everyNSteps: 5 } });
+    const long = tinyConfig({ epochs: 1000, checkpoint: { everyNSteps: 5 } });
     const a = await unary(
       client.startRun.bind(client),
       trainer.StartRunRequest.fromPartial({ config: long }),
@@ -189,7 +169,7 @@ describe('trainer service', () => {
     const resumed = await unary(
       client.startRun.bind(client),
       trainer.StartRunRequest.fromPartial({
-        config: tiny({ maxSteps: last.value.step + 3, epochs: undefined }),
+        config: tinyConfig({ maxSteps: last.value.step + 3, epochs: undefined }),
         resumeFrom: last.value.lastCheckpoint,
       }),
     );
@@ -201,9 +181,9 @@ describe('trainer service', () => {
 
   it('keeps checkpoints inside the checkpoint directory', async () => {
     for (const request of [
-      { config: tiny(), resumeFrom: { uri: 'file:///etc/passwd' } },
-      { config: tiny(), resumeFrom: { uri: '../outside.ckpt' } },
-      { config: tiny({ checkpoint: { directory: '../../elsewhere' } }) },
+      { config: tinyConfig(), resumeFrom: { uri: 'file:///etc/passwd' } },
+      { config: tinyConfig(), resumeFrom: { uri: '../outside.ckpt' } },
+      { config: tinyConfig({ checkpoint: { directory: '../../elsewhere' } }) },
     ]) {
       const err = await unary(
         client.startRun.bind(client),
@@ -244,7 +224,7 @@ describe('trainer service', () => {
       trainer.PreviewScheduleRequest.fromPartial({
         source: {
           $case: 'config',
-          value: tiny({
+          value: tinyConfig({
             optimizer: {
               sgd: {},
               lr: 0.1,
@@ -267,7 +247,7 @@ describe('trainer service', () => {
     const res = await unary(
       client.findLearningRate.bind(client),
       trainer.FindLearningRateRequest.fromPartial({
-        config: tiny(),
+        config: tinyConfig(),
         minLr: 1e-5,
         maxLr: 100,
         numIterations: 60,

@@ -7,30 +7,14 @@ import { compileConfig, type RunningService } from '@athanor/service-kit';
 import * as trainerService from '@athanor/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unary } from './support/clients';
+import { tinyConfig } from './support/tiny-config';
 
 // The tuner's side of worker mode is scripted here: a real gRPC server on port 0 whose answers the
 // test decides (services/tuner does not hand out trials yet). The metrics service is faked the same
 // way to see what the trainer reports.
 
-const config = (epochs: number): training.TrainConfig =>
-  training.TrainConfig.fromJSON({
-    name: 'trial',
-    model: { spec: { name: 'tiny', mlp: { widths: [16] } } },
-    dataset: {
-      synthetic: {
-        exampleShape: [4, 4, 1],
-        numClasses: 4,
-        trainExamples: 256,
-        validationExamples: 64,
-        seed: 1,
-      },
-    },
-    optimizer: { sgd: { momentum: 0.9 }, lr: 0.05 },
-    batchSize: 32,
-    epochs,
-    seed: 5,
-    checkpoint: { everyNEpochs: 1 },
-  });
+const config = (epochs: number) =>
+  tinyConfig({ name: 'trial', epochs, seed: 5, checkpoint: { everyNEpochs: 1 } });
 
 interface Deferred<T> {
   promise: Promise<T>;
