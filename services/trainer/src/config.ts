@@ -37,6 +37,10 @@ export const configSchema = {
     undefined,
     'Metrics service (host:port) the trainer streams step metrics to; unset: no reporting.',
   ),
+  modelBuilderAddr: address(
+    undefined,
+    'Model-builder service (host:port); when set the trainer gets each run’s model from it (BuildModel) instead of building it in process.',
+  ),
   tunerAddr: address(
     undefined,
     'Tuner service (host:port); when set the trainer is also a worker that pulls trials.',

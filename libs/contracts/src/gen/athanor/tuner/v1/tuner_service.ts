@@ -219,6 +219,11 @@ export interface TrialAssignment {
     | undefined;
   /** Objective metric to report, e.g. "val_loss". */
   objectiveMetric: string;
+  /**
+   * W3C traceparent of the trial's trace when the tuner traces; empty otherwise. A worker makes its
+   * run a child of it, so one trial is one trace across tuner, trainer, model-builder and metrics.
+   */
+  traceParent: string;
 }
 
 /** Response of SuggestTrials. */
@@ -1557,6 +1562,7 @@ function createBaseTrialAssignment(): TrialAssignment {
     config: undefined,
     resumeFrom: undefined,
     objectiveMetric: "",
+    traceParent: "",
   };
 }
 
@@ -1582,6 +1588,9 @@ export const TrialAssignment: MessageFns<TrialAssignment> = {
     }
     if (message.objectiveMetric !== "") {
       writer.uint32(58).string(message.objectiveMetric);
+    }
+    if (message.traceParent !== "") {
+      writer.uint32(66).string(message.traceParent);
     }
     return writer;
   },
@@ -1655,6 +1664,14 @@ export const TrialAssignment: MessageFns<TrialAssignment> = {
             message.objectiveMetric = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.traceParent = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1696,6 +1713,11 @@ export const TrialAssignment: MessageFns<TrialAssignment> = {
         : isSet(object.objective_metric)
         ? globalThis.String(object.objective_metric)
         : "",
+      traceParent: isSet(object.traceParent)
+        ? globalThis.String(object.traceParent)
+        : isSet(object.trace_parent)
+        ? globalThis.String(object.trace_parent)
+        : "",
     };
   },
 
@@ -1722,6 +1744,9 @@ export const TrialAssignment: MessageFns<TrialAssignment> = {
     if (message.objectiveMetric !== "") {
       obj.objectiveMetric = message.objectiveMetric;
     }
+    if (message.traceParent !== "") {
+      obj.traceParent = message.traceParent;
+    }
     return obj;
   },
 
@@ -1743,6 +1768,7 @@ export const TrialAssignment: MessageFns<TrialAssignment> = {
       ? CheckpointRef.fromPartial(object.resumeFrom)
       : undefined;
     message.objectiveMetric = object.objectiveMetric ?? "";
+    message.traceParent = object.traceParent ?? "";
     return message;
   },
 };
