@@ -18,9 +18,14 @@ const config = training.TrainConfig.fromJSON({
       cnn: {
         stages: [
           { name: 'stage0', block: { channels: 4, pooling: { kind: 'POOLING_KIND_MAX' } } },
-          { name: 'stage1', block: { channels: 8, pooling: { kind: 'POOLING_KIND_MAX' } } },
+          {
+            name: 'stage1',
+            block: { channels: 8, pooling: { kind: 'POOLING_KIND_MAX' }, dropout: 0.25 },
+          },
         ],
         globalAveragePool: false,
+        // Dropout draws its masks from the run's seed, and the checkpoint keeps each site's position.
+        head: { hiddenUnits: [16], dropout: 0.2 },
       },
     },
   },

@@ -1,6 +1,7 @@
 // ModelSpec -> tf.LayersModel: architectures, custom layers, initialisation, serialisation,
 // pretrained weights and initialisation diagnostics. Importing it registers the custom layers.
 export * from './layers';
+export * from './dropout';
 export * from './plan';
 export type * from './spec/types';
 export {

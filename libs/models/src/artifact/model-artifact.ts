@@ -1,6 +1,7 @@
 import type { modelbuilder } from '@athanor/contracts';
 import * as tf from '@tensorflow/tfjs';
 import '../layers';
+import { upgradeLegacyDropout } from './legacy-dropout';
 
 /** `generatedBy` of Athanor's artifacts. */
 export const GENERATED_BY = `athanor / TensorFlow.js ${tf.version.tfjs}`;
@@ -74,9 +75,17 @@ export function toTfArtifacts(
   };
 }
 
-/** Loads a ModelArtifact back into a tf.LayersModel (in memory; Athanor's custom layers registered). */
+/**
+ * Loads a ModelArtifact back into a tf.LayersModel (in memory; Athanor's custom layers registered;
+ * tfjs Dropout layers of older artifacts become AthanorDropout). Its dropout is unseeded until
+ * `seedDropout(model, seed)`.
+ */
 export async function fromArtifact(artifact: modelbuilder.ModelArtifact): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(tf.io.fromMemory(toTfArtifacts(artifact)));
+  const tfArtifacts = toTfArtifacts(artifact);
+  const modelTopology = upgradeLegacyDropout(
+    tfArtifacts.modelTopology,
+  ) as tf.io.ModelArtifacts['modelTopology'];
+  return tf.loadLayersModel(tf.io.fromMemory({ ...tfArtifacts, modelTopology }));
 }
 
 /** A checkpoint or artifact that cannot be read (missing pieces, bad JSON, wrong sizes). */

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { modelbuilder } from '@athanor/contracts';
 import type * as tf from '@tensorflow/tfjs';
 import type { ReadOptions } from '../artifact/artifact-store';
+import { seedDropout } from '../dropout/seed-dropout';
 import { initializeWeights } from '../init/initialize-weights';
 import { validateInitSpec } from '../init/validate-init-spec';
 import { InvalidModelSpecError, type ModelPlan, type PlanOptions, requirePlan } from '../plan';
@@ -21,7 +22,7 @@ export function resolveSeed(init: modelbuilder.InitSpec | undefined, fallback?: 
 /**
  * ModelSpec + InitSpec -> an initialised tf.LayersModel (synchronous; pretrained weights are not
  * loaded here: see `createModel` / `loadPretrained`). Same spec, init and seed on the same backend give
- * bit-identical weights. Throws InvalidModelSpecError (field paths under `spec.` / `init.`).
+ * bit-identical weights and the same dropout masks (`seedDropout`). Throws InvalidModelSpecError (field paths under `spec.` / `init.`).
  */
 export function buildModel(
   spec: modelbuilder.ModelSpec,
@@ -33,7 +34,7 @@ export function buildModel(
   return buildFromPlan(plan, init, resolveSeed(init, options.seed));
 }
 
-/** Builds a validated plan and initialises it (the model is disposed if initialisation fails). */
+/** Builds a validated plan, initialises it and seeds its dropout (the model is disposed if that fails). */
 export function buildFromPlan(
   plan: ModelPlan,
   init: modelbuilder.InitSpec | undefined,
@@ -42,6 +43,7 @@ export function buildFromPlan(
   const model = modelFromPlan(plan);
   try {
     initializeWeights(model, init, seed);
+    seedDropout(model, seed);
   } catch (err) {
     model.dispose();
     throw err;

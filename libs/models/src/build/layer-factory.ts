@@ -4,6 +4,7 @@ import {
   GroupNormalization,
   MultiHeadSelfAttention,
   PositionEmbedding,
+  SeededDropout,
   SequenceStep,
 } from '../layers';
 
@@ -38,7 +39,8 @@ const FACTORIES: Record<string, Factory> = {
   GlobalMaxPooling1D: (a) => tf.layers.globalMaxPooling1d(argsOf(tf.layers.globalMaxPooling1d, a)),
   ZeroPadding2D: (a) => tf.layers.zeroPadding2d(argsOf(tf.layers.zeroPadding2d, a)),
   Flatten: (a) => tf.layers.flatten(argsOf(tf.layers.flatten, a)),
-  Dropout: (a) => tf.layers.dropout(argsOf(tf.layers.dropout, a)),
+  AthanorDropout: (a) =>
+    new SeededDropout(argsOf((x: ConstructorParameters<typeof SeededDropout>[0]) => x, a)),
   Add: (a) => tf.layers.add(argsOf(tf.layers.add, a)),
   LSTM: (a) =>
     tf.layers.lstm(argsOf(tf.layers.lstm, { ...ZERO_KERNEL, recurrentInitializer: 'zeros', ...a })),

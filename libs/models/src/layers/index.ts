@@ -9,4 +9,5 @@ export {
   type PositionMode,
   sinusoidalTable,
 } from './position-embedding';
+export { SeededDropout, type SeededDropoutArgs } from './seeded-dropout';
 export { SequenceStep, type SequenceStepArgs } from './sequence-step';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DropoutStream, type HasDropoutStream } from '../dropout/dropout-stream';
 import { type LayerArgs, single, singleShape } from './layer-args';
 
 export interface MultiHeadSelfAttentionArgs extends LayerArgs {
@@ -12,12 +13,14 @@ export interface MultiHeadSelfAttentionArgs extends LayerArgs {
  * Scaled dot-product self-attention over [batch, steps, width] (Vaswani et al. 2017), laid out as
  * PyTorch's `nn.MultiheadAttention(width, heads, batch_first=True)`: one packed q/k/v projection
  * `in_kernel` [width, 3 * width] with bias, an output projection `out_kernel` [width, width] with bias.
- * tfjs-layers exports no attention layer, so this one is registered for (de)serialisation.
+ * tfjs-layers exports no attention layer, so this one is registered for (de)serialisation. Attention
+ * dropout draws its masks from the model's seeded stream (`seedDropout`), as AthanorDropout does.
  */
-export class MultiHeadSelfAttention extends tf.layers.Layer {
+export class MultiHeadSelfAttention extends tf.layers.Layer implements HasDropoutStream {
   static readonly className = 'MultiHeadSelfAttention';
   readonly numHeads: number;
   readonly dropout: number;
+  readonly dropoutStream = new DropoutStream();
   private inKernel?: tf.LayerVariable;
   private inBias?: tf.LayerVariable;
   private outKernel?: tf.LayerVariable;
@@ -27,6 +30,10 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
     super(args);
     this.numHeads = args.numHeads;
     this.dropout = args.dropout ?? 0;
+  }
+
+  get drawsMasks(): boolean {
+    return this.dropout > 0;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -61,7 +68,8 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
       const [q, k, v] = tf.unstack(split) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
       const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(depth));
       let weights = tf.softmax(scores);
-      if (kwargs?.training === true && this.dropout > 0) weights = tf.dropout(weights, this.dropout);
+      if (kwargs?.training === true && this.dropout > 0)
+        weights = tf.dropout(weights, this.dropout, undefined, this.dropoutStream.next());
       const context = tf.matMul(weights, v);
       const merged = tf.reshape(
         tf.transpose(tf.reshape(context, [batch, heads, steps, depth]), [0, 2, 1, 3]),

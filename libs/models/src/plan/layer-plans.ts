@@ -35,8 +35,9 @@ export function dense(
   );
 }
 
+/** Dropout whose masks come from the model's seeded stream (layers/seeded-dropout.ts). */
 export function dropout(ctx: PlanContext, name: string, x: Sym, rate: number): Sym {
-  return rate > 0 ? ctx.add(name, 'Dropout', { rate }, x, x.shape) : x;
+  return rate > 0 ? ctx.add(name, 'AthanorDropout', { rate }, x, x.shape) : x;
 }
 
 export function flatten(ctx: PlanContext, name: string, x: Sym): Sym {

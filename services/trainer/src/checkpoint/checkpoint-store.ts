@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { training } from '@athanor/contracts';
+import { dropoutCalls, seedDropout } from '@athanor/models';
 import { InvalidArgumentError, resolveInside } from '@athanor/service-kit';
 import type { OptimizerState, VariableState } from '@athanor/training-core';
 import * as tf from '@tensorflow/tfjs';
@@ -41,8 +42,17 @@ interface Header {
     readonly groups: readonly Readonly<Record<string, unknown>>[];
     readonly variables: Record<string, { step: number; slots: Record<string, number[]> }>;
   };
-  /** Data order and augmentation derive from (seed, epoch, batch): that triple is the RNG state. */
-  readonly rng: { readonly seed: number; readonly epoch: number; readonly batch: number };
+  /**
+   * Data order and augmentation derive from (seed, epoch, batch); dropout mask n of site i from
+   * (seed, i, n), so the masks each site has drawn complete the RNG state. Checkpoints written
+   * before dropout was seeded have no `dropoutCalls`; their runs resume with every site at mask 0.
+   */
+  readonly rng: {
+    readonly seed: number;
+    readonly epoch: number;
+    readonly batch: number;
+    readonly dropoutCalls?: readonly number[];
+  };
 }
 
 /** A checkpoint read back, ready to be applied to a freshly built session. */
@@ -122,7 +132,12 @@ export class CheckpointStore {
       plan: plan.state(),
       weightShapes,
       optimizer: { kind: state.kind, stepCount: state.stepCount, groups: state.groups, variables },
-      rng: { seed: config.seed, epoch: progress.epoch, batch: progress.batch },
+      rng: {
+        seed: config.seed,
+        epoch: progress.epoch,
+        batch: progress.batch,
+        dropoutCalls: dropoutCalls(session.model),
+      },
     };
     // The best checkpoint (CheckpointPolicy.save_best) has its own name, so keep_last never deletes it.
     const path = join(dir, best ? 'best.ckpt' : `step-${String(progress.step).padStart(9, '0')}.ckpt`);
@@ -191,6 +206,11 @@ export class CheckpointStore {
               `weight ${i} (${w.name}) is [${w.shape.join(',')}] in the model, [${h.weightShapes[i].join(',')}] in the checkpoint`,
             );
         });
+        try {
+          seedDropout(session.model, h.rng.seed, h.rng.dropoutCalls);
+        } catch (error) {
+          throw new CheckpointError(`${path}: rng.dropoutCalls: ${(error as Error).message}`);
+        }
         weights.forEach((w, i) => {
           const t = tf.tensor(file.blob(`w/${i}`), h.weightShapes[i]);
           w.write(t);

@@ -1,5 +1,5 @@
 import type { modelbuilder } from '@athanor/contracts';
-import { createModel, fromArtifact, readArtifact, summarize } from '@athanor/models';
+import { createModel, fromArtifact, readArtifact, seedDropout, summarize } from '@athanor/models';
 import type * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data/data-source';
 import { openData } from '../data/open-data';
@@ -46,6 +46,9 @@ export async function prepareRun(
   }
   const model = await buildModel(config, data, options.dataRoot);
   try {
+    // Dropout masks follow the run's seed, as the data order does (an InitSpec's own seed fixes only
+    // the weights), whether the model was built here or loaded from an artifact.
+    seedDropout(model, config.seed);
     let summary: modelbuilder.ModelSummary | undefined;
     try {
       summary = summarize(model);

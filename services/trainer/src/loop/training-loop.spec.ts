@@ -1,10 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initCompute } from '@athanor/compute';
 import type { training } from '@athanor/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpointFile } from '../checkpoint/checkpoint-file';
 import { CheckpointStore } from '../checkpoint/checkpoint-store';
 import { resolveTrainConfig } from '../run-config/resolve-config';
 import { TINY_CNN, tinyConfig } from '../testing/tiny-config';
@@ -324,4 +326,80 @@ describe('training loop', () => {
     expect(losses(resumed.events)).toEqual(losses(full.events).slice(4));
     expect(resumed.weights).toEqual(full.weights);
   });
+
+  describe.each(Object.entries(DROPOUT_MODELS))('with dropout (%s)', (_name, { model, sites }) => {
+    const wire = tinyConfig({
+      model,
+      dataset: {
+        synthetic: {
+          exampleShape: [4, 4],
+          numClasses: 4,
+          trainExamples: 96,
+          validationExamples: 32,
+          seed: 5,
+        },
+      },
+      optimizer: { adamw: {}, lr: 0.01 },
+      epochs: 3,
+      checkpoint: { everyNSteps: 2 },
+    });
+
+    it('gives the same loss curve for the same seed, another for another seed', async () => {
+      const a = await train(wire);
+      const b = await train(wire);
+      const c = await train({ ...wire, seed: 8 });
+      expect(losses(a.events)).toHaveLength(9);
+      expect(losses(b.events)).toEqual(losses(a.events));
+      expect(b.weights).toEqual(a.weights);
+      expect(losses(c.events)).not.toEqual(losses(a.events));
+    });
+
+    it('resumes from a mid-run checkpoint to the same final weights as an uninterrupted run', async () => {
+      const full = await train(wire, { runId: `run-drop-full-${_name}` });
+      const interrupted = await train(wire, { runId: `run-drop-cut-${_name}`, stopAtStep: 4 });
+      const kept = (interrupted.outcome as Extract<LoopOutcome, { state: 'cancelled' }>).cancelled
+        .lastCheckpoint!;
+      expect(kept.step).toBe(4);
+      // The checkpoint carries how many masks each dropout site has drawn.
+      const header = readCheckpointFile(fileURLToPath(kept.uri)).header as {
+        rng: { dropoutCalls: number[] };
+      };
+      expect(header.rng.dropoutCalls).toHaveLength(sites);
+      expect(header.rng.dropoutCalls.every((n) => n >= 4)).toBe(true);
+      const resumed = await train(wire, { runId: `run-drop-resumed-${_name}`, resumeUri: kept.uri });
+      expect(resumed.outcome.state).toBe('completed');
+      expect(losses(resumed.events)).toEqual(losses(full.events).slice(4));
+      expect(resumed.weights).toEqual(full.weights);
+    });
+  });
 });
+
+/** One model per kind of dropout site, for [4, 4] inputs, and how many sites each has. */
+const DROPOUT_MODELS: Record<string, { model: unknown; sites: number }> = {
+  mlp: { model: { spec: { name: 'mlp', mlp: { widths: [32, 16], dropout: 0.3 } } }, sites: 2 },
+  transformer: {
+    model: {
+      spec: {
+        name: 'transformer',
+        transformer: {
+          inputProjection: {},
+          numLayers: 1,
+          dModel: 8,
+          numHeads: 2,
+          ffDim: 16,
+          dropout: 0.2,
+          attentionDropout: 0.3,
+        },
+      },
+    },
+    // embed_drop, attention weights, attn_drop, ff_inner_drop, ff_drop
+    sites: 5,
+  },
+  lstm: {
+    model: {
+      spec: { name: 'lstm', rnn: { cell: 'RNN_CELL_LSTM', units: 8, recurrentDropout: 0.3, dropout: 0.2 } },
+    },
+    // the cell's recurrent masks, rnn_drop0
+    sites: 2,
+  },
+};
