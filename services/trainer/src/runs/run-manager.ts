@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { trainer, type training } from '@athanor/contracts';
 import {
   FailedPreconditionError,
@@ -17,7 +20,12 @@ import { DataLoadError, ModelBuildError, type PrepareOptions, prepareRun } from 
 import { ModelConfigError, type TrainingSession } from '../loop/session';
 import { type LoopHooks, type LoopOutcome, runTrainingLoop } from '../loop/training-loop';
 import { type ResolvedTrainConfig, resolveTrainConfig } from '../run-config/resolve-config';
+import type { EventFile } from './event-file';
 import { EventLog } from './event-log';
+import type { StoredRun } from './run-file';
+import { currentOwner, mayLoad } from './run-owner';
+import { recoveryOf } from './run-recovery';
+import { RunStore } from './run-store';
 
 const { RunState, FailureKind } = trainer;
 
@@ -40,6 +48,8 @@ export interface RunManagerOptions {
   readonly logger?: Logger;
   /** Hooks for a run (metrics reporter, tuner client); called when it starts training. */
   readonly hooksFor?: (run: RunRecord) => RunHooks;
+  /** Step events a run's event file keeps at most (event-file.ts). Default MAX_STEP_LINES. */
+  readonly maxStepEventsOnDisk?: number;
 }
 
 /** A run and everything the manager keeps about it. */
@@ -57,6 +67,17 @@ export interface RunRecord {
 
 interface MutableRecord extends RunRecord {
   resolveDone(): void;
+  readonly requestId: string;
+  /** StartRunRequest.resume_from, kept across restarts (`resumeFrom` is where training last began). */
+  readonly startedFrom?: training.CheckpointRef;
+  /** Where training last began: StartRun's checkpoint, or the one a restart resumed from. */
+  resumeFrom?: training.CheckpointRef;
+  /** Times a restarted trainer resumed the run. */
+  restarts: number;
+  /** Appends the run's events to its file; unset once a write failed (the log stays in memory). */
+  file?: EventFile;
+  /** Whether writing the record failed already (warned once). */
+  persistFailed?: boolean;
 }
 
 export interface ListFilter {
@@ -77,17 +98,28 @@ const TERMINAL: ReadonlySet<trainer.RunState> = new Set([
 /**
  * Runs: validation, the queue and the concurrency limit, the lifecycle (QUEUED -> RUNNING ->
  * COMPLETED | FAILED | CANCELLED), cancellation at the next step, and the event log of each run.
- * Everything is in memory: a restarted trainer resumes runs from their checkpoints, not from here.
+ *
+ * Each run's record and events are kept on disk beside its checkpoints (run-store.ts) and loaded
+ * when a manager starts on the same directory: a restarted trainer answers GetRun, ListRuns and
+ * WatchRun (with replay) for the runs it had. A run it was training or had queued when it died is
+ * queued again and resumes from its newest checkpoint (from the start if it had none), the
+ * `started` event saying where from; a run executing a tuner trial fails instead (run-recovery.ts).
+ * A record that cannot be read is skipped with a warning.
  */
 export class RunManager {
   private readonly runs = new Map<string, MutableRecord>();
   private readonly order: string[] = [];
   private readonly queue: string[] = [];
   private readonly byRequestId = new Map<string, string>();
+  private readonly store: RunStore;
+  private readonly owner = currentOwner();
   private running = 0;
   private closing = false;
 
-  constructor(private readonly options: RunManagerOptions) {}
+  constructor(private readonly options: RunManagerOptions) {
+    this.store = new RunStore(options.checkpoints.root);
+    this.restore();
+  }
 
   get concurrency(): number {
     return this.options.concurrency;
@@ -132,7 +164,10 @@ export class RunManager {
     if (this.queue.length >= this.options.maxQueued && this.running >= this.options.concurrency)
       throw new ResourceExhaustedError(`the run queue is full (${this.options.maxQueued} runs waiting)`);
 
-    const id = `run-${randomUUID().slice(0, 8)}`;
+    let id: string;
+    // Ids are short; with records kept on a volume other trainers share, make sure it is new.
+    do id = `run-${randomUUID().slice(0, 8)}`;
+    while (this.runs.has(id) || this.store.has(id));
     const run: trainer.Run = trainer.Run.fromPartial({
       id,
       name: config.name,
@@ -147,20 +182,15 @@ export class RunManager {
       step: resume?.ref.step ?? 0,
       epoch: resume?.ref.epoch ?? 0,
     });
-    let resolveDone!: () => void;
-    const done = new Promise<void>((r) => (resolveDone = r));
-    const record: MutableRecord = {
-      run,
-      config,
-      log: new EventLog(id),
+    const record = this.newRecord(run, config, {
       client,
-      ...(resume ? { resumeFrom: resume.ref } : {}),
-      done,
-      resolveDone,
-    };
-    this.runs.set(id, record);
-    this.order.push(id);
-    if (request.requestId !== '') this.byRequestId.set(request.requestId, id);
+      requestId: request.requestId,
+      ...(resume ? { resumeFrom: resume.ref, startedFrom: resume.ref } : {}),
+      restarts: 0,
+      file: this.store.eventFile(id, undefined, this.options.maxStepEventsOnDisk),
+    });
+    this.add(record);
+    this.persist(record, true);
     this.queue.push(id);
     this.pending.set(id, resume);
     this.schedule();
@@ -217,7 +247,11 @@ export class RunManager {
         state: 'cancelled',
         cancelled: { reason, step: record.run.step, lastCheckpoint: record.resumeFrom },
       });
-    } else record.cancelReason ??= reason;
+    } else if (record.cancelReason === undefined) {
+      record.cancelReason = reason;
+      // Acknowledged: a trainer restarted before the run stopped ends it as cancelled.
+      this.persist(record, true);
+    }
     return this.snapshot(id);
   }
 
@@ -244,6 +278,8 @@ export class RunManager {
       this.running += 1;
       record.run.state = RunState.RUN_STATE_RUNNING;
       record.run.startedAt = new Date();
+      // Not fsynced: a record that lost this write is QUEUED, and a restart treats both alike.
+      this.persist(record, false);
       void this.execute(record, resume).finally(() => {
         this.running -= 1;
         this.schedule();
@@ -284,7 +320,7 @@ export class RunManager {
       run.totalSteps = config.maxSteps ?? spe * (config.epochs ?? 1);
       const loopHooks: LoopHooks = {
         emit: (body) => {
-          this.observe(record, body);
+          observe(run, body);
           record.log.append(body);
         },
         stopRequested: () => record.cancelReason,
@@ -343,56 +379,298 @@ export class RunManager {
     }
   }
 
-  /** Keeps the Run snapshot current from the events. */
-  private observe(record: RunRecord, body: NonNullable<trainer.RunEvent['event']>): void {
-    const run = record.run;
-    switch (body.$case) {
-      case 'step':
-        run.step = body.value.step;
-        run.lastLoss = body.value.loss;
-        break;
-      case 'epochSummary':
-        run.epoch = body.value.epoch + 1;
-        run.step = body.value.step;
-        break;
-      case 'validation':
-        run.lastValidation = body.value.result;
-        if (body.value.improved) run.bestValidation = body.value.result;
-        break;
-      case 'checkpoint':
-        run.lastCheckpoint = body.value.checkpoint;
-        break;
-      case 'started':
-        run.totalSteps = body.value.totalSteps;
-        run.stepsPerEpoch = body.value.stepsPerEpoch;
-        break;
-      default:
-        break;
+  private terminate(record: MutableRecord, outcome: LoopOutcome): void {
+    settle(record.run, outcome);
+    record.log.append(terminalEvent(outcome));
+    this.persist(record, true);
+    record.resolveDone();
+  }
+
+  private newRecord(
+    run: trainer.Run,
+    config: ResolvedTrainConfig,
+    rest: Pick<MutableRecord, 'client' | 'requestId' | 'resumeFrom' | 'startedFrom' | 'restarts' | 'file'>,
+    /** The run's event log, given the sink that writes its events; default a new log. */
+    makeLog: (sink: (event: trainer.RunEvent) => void) => EventLog = (sink) => new EventLog(run.id, { sink }),
+  ): MutableRecord {
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    const record: MutableRecord = {
+      run,
+      config,
+      log: makeLog((event) => this.writeEvent(record, event)),
+      ...rest,
+      done,
+      resolveDone,
+    };
+    return record;
+  }
+
+  private add(record: MutableRecord): void {
+    this.runs.set(record.run.id, record);
+    this.order.push(record.run.id);
+    if (record.requestId !== '') this.byRequestId.set(record.requestId, record.run.id);
+  }
+
+  private storedOf(record: MutableRecord): StoredRun {
+    return {
+      run: record.run,
+      client: record.client,
+      requestId: record.requestId,
+      ...(record.cancelReason !== undefined ? { cancelReason: record.cancelReason } : {}),
+      ...(record.startedFrom ? { resumeFrom: record.startedFrom } : {}),
+      owner: this.owner,
+      restarts: record.restarts,
+    };
+  }
+
+  /**
+   * Writes the run's record, when its state changes; `durable` fsyncs it. A failure (disk full) is
+   * warned about once and training goes on: the run is only no longer known to a restarted trainer.
+   */
+  private persist(record: MutableRecord, durable: boolean): void {
+    try {
+      this.store.writeRun(this.storedOf(record), durable);
+    } catch (error) {
+      if (record.persistFailed) return;
+      record.persistFailed = true;
+      this.options.logger?.warn(
+        { err: error, run: record.run.id },
+        'cannot write the run record; a restarted trainer will not see its latest state',
+      );
     }
   }
 
-  private terminate(record: MutableRecord, outcome: LoopOutcome): void {
-    const run = record.run;
-    run.finishedAt = new Date();
-    if (outcome.state === 'completed') {
-      run.state = RunState.RUN_STATE_COMPLETED;
-      run.finishReason = outcome.finished.reason;
-      run.step = outcome.finished.step;
-      run.epoch = outcome.finished.epoch;
-      if (outcome.finished.finalCheckpoint) run.lastCheckpoint = outcome.finished.finalCheckpoint;
-      record.log.append({ $case: 'finished', value: outcome.finished });
-    } else if (outcome.state === 'cancelled') {
-      run.state = RunState.RUN_STATE_CANCELLED;
-      run.failureReason = outcome.cancelled.reason;
-      if (outcome.cancelled.lastCheckpoint) run.lastCheckpoint = outcome.cancelled.lastCheckpoint;
-      record.log.append({ $case: 'cancelled', value: outcome.cancelled });
-    } else {
-      run.state = RunState.RUN_STATE_FAILED;
-      run.failureReason = outcome.failed.reason;
-      record.log.append({ $case: 'failed', value: outcome.failed });
+  private writeEvent(record: MutableRecord, event: trainer.RunEvent): void {
+    if (record.file === undefined) return;
+    try {
+      record.file.append(event);
+    } catch (error) {
+      // A partly written line would end the file for good: stop writing it (replays use memory).
+      record.file.close();
+      record.file = undefined;
+      this.options.logger?.warn(
+        { err: error, run: record.run.id },
+        'cannot append to the run event file; a restarted trainer will replay only the events before',
+      );
     }
-    record.resolveDone();
   }
+
+  /** Loads the runs this trainer had before a restart (run-store.ts); see the class comment. */
+  private restore(): void {
+    const loaded: { record: MutableRecord; recovery: ReturnType<typeof recoveryOf> }[] = [];
+    for (const id of this.store.runIds()) {
+      try {
+        const entry = this.load(id);
+        if (entry) loaded.push(entry);
+      } catch (error) {
+        this.options.logger?.warn(
+          { run: id, directory: this.store.directoryOf(id), err: (error as Error).message },
+          'skipping a run record that cannot be read',
+        );
+      }
+    }
+    loaded.sort(
+      (a, b) =>
+        a.record.run.createdAt!.getTime() - b.record.run.createdAt!.getTime() ||
+        a.record.run.id.localeCompare(b.record.run.id),
+    );
+    for (const { record, recovery } of loaded) {
+      this.add(record);
+      if (recovery.kind === 'keep') record.resolveDone();
+      else if (recovery.kind === 'settle-record') {
+        settle(record.run, recovery.outcome);
+        this.persist(record, true);
+        record.resolveDone();
+      } else if (recovery.kind === 'settle-log') {
+        record.log.append(terminalEvent(recovery.outcome));
+        record.resolveDone();
+      } else if (recovery.kind === 'end') {
+        this.options.logger?.warn(
+          { run: record.run.id, reason: runReason(recovery.outcome) },
+          'a run was interrupted by a trainer restart',
+        );
+        this.terminate(record, recovery.outcome);
+      } else this.requeue(record);
+    }
+    if (this.queue.length > 0) setImmediate(() => this.schedule());
+  }
+
+  /** Reads one run's record and events; undefined when the run belongs to another trainer. */
+  private load(id: string): { record: MutableRecord; recovery: ReturnType<typeof recoveryOf> } | undefined {
+    const stored = this.store.readRun(id);
+    if (!mayLoad(stored.owner, this.owner)) {
+      this.options.logger?.debug({ run: id, owner: stored.owner }, 'a run record of another trainer');
+      return undefined;
+    }
+    this.store.removeLeftovers(id);
+    const contents = this.store.readEvents(id);
+    const config = resolveTrainConfig(stored.run.config, 'config');
+    const run = stored.run;
+    // The record is written when the state changes; the progress since (steps, validations,
+    // checkpoints) is in the events.
+    if (!TERMINAL.has(run.state)) for (const e of contents.events) observe(run, e.event!);
+    const recovery = recoveryOf(stored, contents.events);
+    const rest = {
+      client: stored.client,
+      requestId: stored.requestId,
+      ...(run.resumedFrom ? { resumeFrom: run.resumedFrom } : {}),
+      ...(stored.resumeFrom ? { startedFrom: stored.resumeFrom } : {}),
+      restarts: stored.restarts,
+    };
+    let record: MutableRecord;
+    if (recovery.kind === 'keep' || recovery.kind === 'settle-record') {
+      // Finished: the events stay on disk until a watcher asks for them.
+      const last = contents.events[contents.events.length - 1].sequence;
+      record = this.newRecord(run, config, rest, () => EventLog.onDisk(id, last, () => this.readEvents(id)));
+    } else {
+      const file = this.store.eventFile(id, contents, this.options.maxStepEventsOnDisk);
+      record = this.newRecord(
+        run,
+        config,
+        { ...rest, file },
+        (sink) => new EventLog(id, { restored: contents.events, sink }),
+      );
+    }
+    if (stored.cancelReason !== undefined) record.cancelReason = stored.cancelReason;
+    return { record, recovery };
+  }
+
+  private readEvents(id: string): trainer.RunEvent[] {
+    try {
+      return this.store.readEvents(id).events;
+    } catch (error) {
+      this.options.logger?.warn({ err: error, run: id }, 'cannot read the run event file');
+      return [];
+    }
+  }
+
+  /** Queues a run interrupted by a restart again, from its newest checkpoint if it has one. */
+  private requeue(record: MutableRecord): void {
+    const run = record.run;
+    const resume = this.resumePoint(record);
+    run.state = RunState.RUN_STATE_QUEUED;
+    run.workerId = this.options.workerId;
+    run.backend = this.options.backend;
+    run.finishedAt = undefined;
+    run.resumedFrom = resume?.ref;
+    run.step = resume?.ref.step ?? 0;
+    run.epoch = resume?.ref.epoch ?? 0;
+    if (resume === undefined) {
+      run.lastLoss = undefined;
+      run.lastValidation = undefined;
+      run.bestValidation = undefined;
+      run.lastCheckpoint = undefined;
+    }
+    record.resumeFrom = resume?.ref;
+    record.restarts += 1;
+    this.persist(record, true);
+    this.queue.push(run.id);
+    this.pending.set(run.id, resume);
+    this.options.logger?.info(
+      { run: run.id, resumeFrom: resume?.ref.uri ?? '', step: run.step },
+      resume
+        ? 'resuming a run interrupted by a trainer restart from its newest checkpoint'
+        : 'restarting a run interrupted by a trainer restart from the beginning (no checkpoint)',
+    );
+  }
+
+  /**
+   * Where an interrupted run resumes: its newest readable checkpoint on disk (the process may have
+   * died between writing one and its event), else the one it reported last, else the checkpoint it was
+   * started from; undefined: from the beginning.
+   */
+  private resumePoint(record: MutableRecord): RestoredCheckpoint | undefined {
+    const { run, config } = record;
+    const candidates: string[] = [];
+    try {
+      const dir = this.options.checkpoints.directoryOf(run.id, config.checkpoint.directory);
+      const own = readdirSync(dir)
+        .filter((f) => /^step-\d+\.ckpt$/.test(f))
+        .sort()
+        .reverse();
+      candidates.push(...own.map((f) => pathToFileURL(join(dir, f)).href));
+    } catch {
+      // No checkpoint directory: no checkpoints of its own.
+    }
+    for (const ref of [run.lastCheckpoint, record.startedFrom])
+      if (ref?.uri && !candidates.includes(ref.uri)) candidates.push(ref.uri);
+    for (const uri of candidates) {
+      try {
+        const restored = this.options.checkpoints.load(uri);
+        // A shared CheckpointPolicy.directory holds other runs' checkpoints too.
+        if (restored.ref.runId !== run.id && uri !== record.startedFrom?.uri) continue;
+        checkResumable(config, restored);
+        return restored;
+      } catch (error) {
+        this.options.logger?.warn(
+          { run: run.id, checkpoint: uri, err: (error as Error).message },
+          'cannot resume from a checkpoint; trying an older one',
+        );
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Keeps the Run snapshot current from the events. */
+function observe(run: trainer.Run, body: NonNullable<trainer.RunEvent['event']>): void {
+  switch (body.$case) {
+    case 'step':
+      run.step = body.value.step;
+      run.lastLoss = body.value.loss;
+      break;
+    case 'epochSummary':
+      run.epoch = body.value.epoch + 1;
+      run.step = body.value.step;
+      break;
+    case 'validation':
+      run.lastValidation = body.value.result;
+      if (body.value.improved) run.bestValidation = body.value.result;
+      break;
+    case 'checkpoint':
+      run.lastCheckpoint = body.value.checkpoint;
+      break;
+    case 'started':
+      run.totalSteps = body.value.totalSteps;
+      run.stepsPerEpoch = body.value.stepsPerEpoch;
+      break;
+    default:
+      break;
+  }
+}
+
+/** Sets a run's terminal state from its outcome. */
+function settle(run: trainer.Run, outcome: LoopOutcome): void {
+  run.finishedAt = new Date();
+  if (outcome.state === 'completed') {
+    run.state = RunState.RUN_STATE_COMPLETED;
+    run.finishReason = outcome.finished.reason;
+    run.step = outcome.finished.step;
+    run.epoch = outcome.finished.epoch;
+    if (outcome.finished.finalCheckpoint) run.lastCheckpoint = outcome.finished.finalCheckpoint;
+  } else if (outcome.state === 'cancelled') {
+    run.state = RunState.RUN_STATE_CANCELLED;
+    run.failureReason = outcome.cancelled.reason;
+    if (outcome.cancelled.lastCheckpoint) run.lastCheckpoint = outcome.cancelled.lastCheckpoint;
+  } else {
+    run.state = RunState.RUN_STATE_FAILED;
+    run.failureReason = outcome.failed.reason;
+  }
+}
+
+function terminalEvent(outcome: LoopOutcome): NonNullable<trainer.RunEvent['event']> {
+  if (outcome.state === 'completed') return { $case: 'finished', value: outcome.finished };
+  if (outcome.state === 'cancelled') return { $case: 'cancelled', value: outcome.cancelled };
+  return { $case: 'failed', value: outcome.failed };
+}
+
+function runReason(outcome: LoopOutcome): string {
+  return outcome.state === 'failed'
+    ? outcome.failed.reason
+    : outcome.state === 'cancelled'
+      ? outcome.cancelled.reason
+      : 'completed';
 }
 
 function checkResumable(config: ResolvedTrainConfig, resume: RestoredCheckpoint): void {
