@@ -66,7 +66,7 @@ describe('trainer -> metrics service', () => {
       query.queryRun.bind(query),
       metrics.QueryRunRequest.fromPartial({
         runId,
-        names: ['train_loss', 'val_top1', 'learning_rate', 'gradient_norm'],
+        names: ['train_loss', 'val_top1', 'lr', 'grad_norm'],
       }),
     );
     query.close();
@@ -78,10 +78,19 @@ describe('trainer -> metrics service', () => {
       Array.from({ length: 16 }, (_, i) => i + 1),
     );
     expect(byName('val_top1')[0].points).toHaveLength(2);
-    expect(byName('learning_rate')[0].parameterGroup).toBe('default');
-    expect(
-      res.series.filter((s) => s.name === 'gradient_norm' && s.layer !== undefined).length,
-    ).toBeGreaterThan(0);
+    expect(byName('lr')[0].parameterGroup).toBe('default');
+    expect(res.series.filter((s) => s.name === 'grad_norm' && s.layer !== undefined).length).toBeGreaterThan(
+      0,
+    );
+    // The names are the contract's well-known ones, so the Prometheus export carries them too.
+    const exposition = await (await fetch(`http://127.0.0.1:${metricsServer.httpPort}/metrics`)).text();
+    for (const family of [
+      'athanor_training_loss',
+      'athanor_training_learning_rate',
+      'athanor_training_gradient_norm',
+      'athanor_training_layer_gradient_norm',
+    ])
+      expect(exposition, family).toMatch(new RegExp(`^${family}\\{[^}]*run="${runId}"`, 'm'));
   });
 
   it('keeps training when the metrics service is down (points wait in a bounded buffer)', async () => {

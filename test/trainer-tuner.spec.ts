@@ -95,7 +95,7 @@ describe('a trainer in worker mode runs a real tuner study', () => {
       }
     for (const t of completed) {
       expect(t.objectiveValue).toBeGreaterThan(0);
-      expect(reported.get(t.id)).toEqual([4, 8]); // a validation per epoch, 4 steps each
+      expect(reported.get(t.id)).toEqual([1, 2]); // a validation per epoch, reported by epoch
     }
     const client = new trainer.TrainerServiceClient(trainerServer.address, grpc.credentials.createInsecure());
     const runs = await unary(

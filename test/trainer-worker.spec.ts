@@ -143,7 +143,8 @@ describe('trainer worker mode against a scripted tuner', () => {
     expect(done.leaseId).toBe('lease-t-full');
     expect(done.outcome?.$case).toBe('completed');
     const reports = intermediates.filter((r) => r.trialId === 't-full');
-    expect(reports.map((r) => r.step)).toEqual([8, 16]);
+    // The resource is the epoch (validation per epoch), not the optimizer step (8 per epoch here).
+    expect(reports.map((r) => r.step)).toEqual([1, 2]);
     if (done.outcome?.$case === 'completed') expect(done.outcome.value.objectiveValue).toBe(reports[1].value);
     expect(done.checkpoint?.step).toBe(16);
     const client = new trainer.TrainerServiceClient(service.address, grpc.credentials.createInsecure());
@@ -155,7 +156,7 @@ describe('trainer worker mode against a scripted tuner', () => {
 
   it('stops a pruned trial and completes it as pruned', async () => {
     const done = await completed.get('t-prune')!.promise;
-    expect(done.outcome).toEqual({ $case: 'pruned', value: { step: 8 } });
+    expect(done.outcome).toEqual({ $case: 'pruned', value: { step: 1 } });
     expect(intermediates.filter((r) => r.trialId === 't-prune')).toHaveLength(1);
   });
 
@@ -164,20 +165,13 @@ describe('trainer worker mode against a scripted tuner', () => {
     offer('t-again', 3, pruned.checkpoint);
     const done = await completed.get('t-again')!.promise;
     expect(done.outcome?.$case).toBe('completed');
-    expect(intermediates.filter((r) => r.trialId === 't-again').map((r) => r.step)).toEqual([16, 24]);
+    expect(intermediates.filter((r) => r.trialId === 't-again').map((r) => r.step)).toEqual([2, 3]);
   });
 
   it('streams step and validation metrics to the metrics service', async () => {
     await gotPoints.promise;
     const names = new Set(points.map((p) => p.name));
-    for (const n of [
-      'train_loss',
-      'learning_rate',
-      'samples_per_second',
-      'gradient_norm',
-      'val_loss',
-      'val_top1',
-    ])
+    for (const n of ['train_loss', 'lr', 'samples_per_second', 'grad_norm', 'val_loss', 'val_top1'])
       expect(names).toContain(n);
     expect(points.find((p) => p.name === 'train_loss')!.trialId).not.toBe('');
   });

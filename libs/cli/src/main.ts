@@ -11,6 +11,7 @@ import { registerScheduleCommand } from './commands/schedule';
 import { registerTrainCommand } from './commands/train';
 import { registerStudyCommand } from './commands/study';
 import { registerUpCommand } from './commands/up';
+import { registerQuickstartCommand } from './commands/quickstart';
 
 export function buildProgram(): Command {
   const program = new Command('athanor')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
         .version,
     )
     .showHelpAfterError();
+  registerQuickstartCommand(program);
   registerUpCommand(program);
   registerHealthCommand(program);
   registerScheduleCommand(program);

@@ -86,6 +86,8 @@ export async function startTrainer(
           },
           onFinished: async (run, outcome) => {
             reporter?.runState(labels, run.state);
+            // A trial's metrics reach the metrics service before the tuner hears it is done.
+            if (workerHooks) await reporter?.drain(2000);
             await workerHooks?.onFinished?.(run, outcome);
           },
         };

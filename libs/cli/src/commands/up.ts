@@ -27,7 +27,7 @@ export function registerUpCommand(program: Command): void {
         s.child.once('exit', (code, signal) => {
           if (stopping) return;
           process.stderr.write(
-            `${s.name} stopped unexpectedly (${signal ?? `code ${code}`}); see ${s.log}\n`,
+            `${s.label} stopped unexpectedly (${signal ?? `code ${code}`}); see ${s.log}\n`,
           );
           void stop(1);
         });
@@ -35,7 +35,7 @@ export function registerUpCommand(program: Command): void {
       process.stdout.write('Athanor is serving:\n');
       for (const s of services) {
         process.stdout.write(
-          `  ${s.name.padEnd(14)} grpc ${s.grpc.padEnd(18)} metrics ${s.metricsUrl.padEnd(32)} log ${s.log}\n`,
+          `  ${s.label.padEnd(14)} grpc ${s.grpc.padEnd(18)} metrics ${s.metricsUrl.padEnd(32)} log ${s.log}\n`,
         );
       }
       if (opts.exit) return stop(0);

@@ -81,19 +81,19 @@ export class MetricsReporter {
     const points: metrics.MetricPoint[] = [
       { ...base, name: 'train_loss', value: report.loss },
       { ...base, name: 'samples_per_second', value: report.samplesPerSecond },
+      { ...base, name: 'step_seconds', value: report.stepSeconds },
       { ...base, name: 'epoch', value: report.epoch },
     ];
     for (const g of report.learningRates)
-      points.push({ ...base, name: 'learning_rate', value: g.lr, parameterGroup: g.group });
+      points.push({ ...base, name: 'lr', value: g.lr, parameterGroup: g.group });
     if (report.gradientNorm !== undefined)
-      points.push({ ...base, name: 'gradient_norm', value: report.gradientNorm });
+      points.push({ ...base, name: 'grad_norm', value: report.gradientNorm });
     for (const l of layers ?? [])
       points.push({
         ...base,
-        name: 'gradient_norm',
+        name: 'grad_norm',
         value: l.gradientNorm,
         layer: l.layer,
-        parameterGroup: l.group,
       });
     this.push(points);
   }
@@ -128,6 +128,22 @@ export class MetricsReporter {
   flush(): Promise<void> {
     this.flushing ??= this.send().finally(() => (this.flushing = undefined));
     return this.flushing;
+  }
+
+  /**
+   * Delivers everything buffered up to now (waiting out a flush already under way, which may have
+   * started before the last points), giving up after `timeoutMs`: a worker calls it before
+   * completing a trial, so a finished trial's metrics are in the metrics service, without a dead
+   * metrics service holding the trial back.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    const drained = (async () => {
+      await this.flushing;
+      await this.flush();
+    })();
+    await Promise.race([drained, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Last flush, then closes the channel. */
@@ -169,7 +185,14 @@ export class MetricsReporter {
         call.end();
       });
       this.sent.inc(response.accepted);
-      if (response.rejected > 0) this.dropped.inc({ reason: 'rejected' }, response.rejected);
+      if (response.rejected > 0) {
+        this.dropped.inc({ reason: 'rejected' }, response.rejected);
+        // A rejected point is a bug on one side of the contract: say which points and why.
+        this.options.logger?.warn(
+          { reasons: response.rejectionReasons, examples: response.rejectedPoints.slice(0, 5) },
+          `the metrics service rejected ${response.rejected} points`,
+        );
+      }
     } catch (error) {
       // Unreachable or failing: keep the points for the next flush (the newest win when over the bound).
       this.options.logger?.debug({ err: error }, 'metrics service unavailable; points kept for retry');

@@ -1,5 +1,5 @@
 import { type ChannelCredentials, type ClientOptions, credentials, type ServiceError } from '@grpc/grpc-js';
-import { trainer, tuner } from '@athanor/contracts';
+import { trainer, training, tuner } from '@athanor/contracts';
 import type { Logger } from '@athanor/service-kit';
 import type { LoopOutcome } from '../loop/training-loop';
 import type { RunHooks, RunManager, RunRecord } from '../runs/run-manager';
@@ -26,6 +26,8 @@ interface ActiveTrial {
   readonly objective: string;
   heartbeat?: NodeJS.Timeout;
   stopReason?: tuner.StopReason;
+  /** The resource of the last intermediate value reported (see resourceOf). */
+  lastResource?: number;
 }
 
 const PRUNED = 'pruned by the tuner';
@@ -71,20 +73,22 @@ export class TunerWorker {
     return {
       afterValidation: async (result, checkpoint) => {
         const value = objectiveOf(t.objective, result);
+        const resource = resourceOf(t.assignment.config, result);
+        t.lastResource = resource;
         try {
           const res = await this.call<tuner.ReportIntermediateRequest, tuner.ReportIntermediateResponse>(
             (r, cb) => this.client.reportIntermediate(r, cb),
             tuner.ReportIntermediateRequest.fromPartial({
               trialId: t.assignment.trial!.id,
               leaseId: t.assignment.leaseId,
-              step: result.step,
+              step: resource,
               value,
               checkpoint,
             }),
           );
           if (res.shouldPrune) {
             t.stopReason = res.stopReason;
-            return `${PRUNED} at step ${result.step} (${tuner.stopReasonToJSON(res.stopReason)})`;
+            return `${PRUNED} at ${resourceName(t.assignment.config)} ${resource} (${tuner.stopReasonToJSON(res.stopReason)})`;
           }
         } catch (error) {
           this.o.logger?.warn(
@@ -207,7 +211,7 @@ export class TunerWorker {
               },
             };
     } else if (outcome.state === 'cancelled' && t.stopReason !== undefined) {
-      result = { $case: 'pruned', value: { step: outcome.cancelled.step } };
+      result = { $case: 'pruned', value: { step: t.lastResource ?? outcome.cancelled.step } };
     } else if (outcome.state === 'cancelled') {
       result = { $case: 'failed', value: { reason: outcome.cancelled.reason, retryable: true } };
     } else {
@@ -264,6 +268,19 @@ export class TunerWorker {
       this.wake = done;
     });
   }
+}
+
+/**
+ * The resource a pruner compares trials at: the epoch when validation runs per epoch (the default),
+ * so that trials of different batch sizes meet at equal data seen (batch 256 takes a quarter of
+ * batch 64's steps per epoch); the optimizer step when validation runs every N steps.
+ */
+function resourceOf(config: training.TrainConfig | undefined, v: trainer.ValidationResult): number {
+  return resourceName(config) === 'epoch' ? v.epoch : v.step;
+}
+
+function resourceName(config: training.TrainConfig | undefined): 'epoch' | 'step' {
+  return config?.validation?.frequency?.$case === 'everyNSteps' ? 'step' : 'epoch';
 }
 
 function objectiveOf(metric: string, v: trainer.ValidationResult): number {
