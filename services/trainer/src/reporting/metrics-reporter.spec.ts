@@ -25,11 +25,11 @@ describe('MetricsReporter', () => {
       flushMillis: 60_000,
     });
     const started = performance.now();
-    for (let step = 1; step <= 5; step++) reporter.step(run, report(step), undefined); // 4 points a step
+    for (let step = 1; step <= 5; step++) reporter.step(run, report(step), undefined); // 5 points a step
     expect(performance.now() - started).toBeLessThan(50);
     await reporter.flush();
     await reporter.close();
     const text = await registry.metrics();
-    expect(text).toMatch(/athanor_trainer_metric_points_dropped_total\{reason="buffer_full"\} 10/);
+    expect(text).toMatch(/athanor_trainer_metric_points_dropped_total\{reason="buffer_full"\} 15/);
   });
 });
