@@ -86,6 +86,16 @@ const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'trial trace context and training-memory estimate',
+    statements: [
+      // W3C traceparent of the trial's root span (NULL: not traced); every lease is its child.
+      `ALTER TABLE trials ADD COLUMN trace_parent TEXT`,
+      // Estimated training memory of the trial's config in bytes (NULL: unknown, fits any worker).
+      `ALTER TABLE trials ADD COLUMN memory_bytes BIGINT`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */
@@ -94,9 +104,10 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 /**
  * Brings the schema up to date, each migration in its own transaction with its row in
  * schema_migrations. On PostgreSQL an advisory lock keeps two replicas from migrating at once.
- * A database newer than this code is refused rather than misread.
+ * A database newer than this code is refused rather than misread. `target` (tests) stops at an
+ * older version, to check an upgrade.
  */
-export async function migrate(db: Database): Promise<void> {
+export async function migrate(db: Database, target = SCHEMA_VERSION): Promise<void> {
   await db.transaction(async (sql) => {
     if (db.dialect === 'postgres') await sql.all('SELECT pg_advisory_xact_lock(7077001)');
     await sql.run(
@@ -111,7 +122,7 @@ export async function migrate(db: Database): Promise<void> {
         `${db.location} has schema version ${newest}, newer than this tuner's ${SCHEMA_VERSION}; upgrade the tuner`,
       );
     for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+      if (applied.has(m.version) || m.version > target) continue;
       for (const statement of m.statements) await sql.run(statement);
       await sql.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
         m.version,

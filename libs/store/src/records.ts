@@ -79,6 +79,10 @@ export interface TrialRecord {
   /** Newest step a worker reported. */
   readonly step: number;
   readonly stopReason: TrialStopReason;
+  /** W3C traceparent of the trial's trace, set at its first lease when the tuner traces; else null. */
+  readonly traceParent: string | null;
+  /** Estimated training memory of the trial's config in bytes; null when unknown (fits any worker). */
+  readonly memoryBytes: number | null;
 }
 
 export interface IntermediatePoint {

@@ -67,6 +67,8 @@ export function trialFromRow(r: Row): TrialRecord {
     metrics: json(r.metrics, {}),
     step: num(r.step),
     stopReason: r.stop_reason as TrialStopReason,
+    traceParent: (r.trace_parent as string | null | undefined) ?? null,
+    memoryBytes: optNum(r.memory_bytes),
   };
 }
 

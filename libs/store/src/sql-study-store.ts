@@ -1,5 +1,6 @@
 import type { Database, Row, Sql } from './database';
 import type {
+  Direction,
   EventRecord,
   IntermediatePoint,
   StoredEvent,
@@ -11,6 +12,7 @@ import { TERMINAL_STUDY_STATES } from './records';
 import { COUNTER, eventFromRow, studyFromRow, trialFromRow } from './rows';
 import { LeaseLostError, StudyNotFoundError, TrialNotFoundError } from './store-errors';
 import type {
+  CommittedEvents,
   CreateLeasedRequest,
   FinishRequest,
   HeartbeatRequest,
@@ -24,6 +26,7 @@ import type {
 } from './study-store';
 
 type Append = (studyId: string, now: number, event: StoredEvent) => Promise<void>;
+type Listener = (studyId: string, committed: CommittedEvents) => void;
 
 const jsonOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -33,7 +36,7 @@ const jsonOrNull = (v: unknown): string | null => (v === null || v === undefined
  * study's trials on the hot path: suggesting and completing cost the same at 10 or 10,000 trials.
  */
 export class SqlStudyStore implements StudyStore {
-  private readonly listeners = new Set<(studyId: string) => void>();
+  private readonly listeners = new Set<Listener>();
   /** Row locks in PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers. */
   private readonly forUpdate: string;
   private readonly skipLocked: string;
@@ -47,7 +50,7 @@ export class SqlStudyStore implements StudyStore {
     return this.db.location;
   }
 
-  subscribe(listener: (studyId: string) => void): () => void {
+  subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -214,10 +217,13 @@ export class SqlStudyStore implements StudyStore {
       for (const studyId of studyIds) {
         const wanted = req.count - leased.length;
         if (wanted <= 0) break;
+        // Trials too big for the caller stay queued for a worker with more memory.
+        const limit = req.maxMemoryBytes ? [req.maxMemoryBytes] : [];
+        const fits = limit.length ? ' AND (memory_bytes IS NULL OR memory_bytes <= ?)' : '';
         // SKIP LOCKED: another replica leasing from the same queue takes other rows, never these.
         const rows = await sql.all(
-          `SELECT * FROM trials WHERE study_id = ? AND state = 'QUEUED' ORDER BY number LIMIT ?${this.skipLocked}`,
-          [studyId, wanted],
+          `SELECT * FROM trials WHERE study_id = ? AND state = 'QUEUED'${fits} ORDER BY number LIMIT ?${this.skipLocked}`,
+          [studyId, ...limit, wanted],
         );
         if (rows.length === 0) continue;
         const granted = await this.reserveSlots(sql, studyId, rows.length, true);
@@ -226,11 +232,14 @@ export class SqlStudyStore implements StudyStore {
         ]);
         for (const row of rows.slice(0, granted)) {
           const leaseId = req.leaseIds[leased.length];
+          const queued = trialFromRow(row);
+          const trace = queued.traceParent ?? req.traceOf?.(queued) ?? null;
           const [updated] = await sql.all(
             `UPDATE trials SET state = 'RUNNING', worker_id = ?, lease_id = ?, lease_expires_at = ?,
-               attempts = attempts + 1, started_at = COALESCE(started_at, ?), stop_reason = ''
+               attempts = attempts + 1, started_at = COALESCE(started_at, ?), stop_reason = '',
+               trace_parent = ?
              WHERE id = ? RETURNING *`,
-            [req.workerId, leaseId, req.now + Number(study.lease_ms), req.now, row.id],
+            [req.workerId, leaseId, req.now + Number(study.lease_ms), req.now, trace, row.id],
           );
           const trial = trialFromRow(updated);
           leased.push(trial);
@@ -253,46 +262,59 @@ export class SqlStudyStore implements StudyStore {
       const study = await this.lockStudy(sql, req.studyId);
       if (study.state !== 'RUNNING') return [];
       if (study.deadline !== null && req.now >= study.deadline) return [];
-      const created =
-        study.maxTrials > 0
-          ? study.maxTrials - (study.counts.queued + study.counts.running + finishedOf(study))
-          : Infinity;
-      const n = Math.max(0, Math.min(req.count, study.maxParallel - study.counts.running, created));
       const total = study.counts.queued + study.counts.running + finishedOf(study);
+      const room = study.maxTrials > 0 ? study.maxTrials - total : Infinity;
+      const slots = Math.max(0, Math.min(req.count, study.maxParallel - study.counts.running));
       const out: TrialRecord[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = req.make(total + i);
+      // Trials made to be queued (for another worker) take no running slot; at most `count` per
+      // call, so one call's work stays bounded.
+      let queued = 0;
+      while (out.length < slots && out.length + queued < room) {
+        const number = total + out.length + queued;
+        const t = req.make(number);
         if (!t) break;
+        const lease = t.queueReason === undefined;
+        // Not inserted, the number is not taken: the next call makes it again.
+        if (!lease && queued >= req.count) break;
+        const trace = lease ? (req.traceOf?.({ id: t.id, studyId: req.studyId, number }) ?? null) : null;
         const [row] = await sql.all(
           `INSERT INTO trials (id, study_id, number, state, params, worker_id, lease_id, lease_expires_at,
-             attempts, created_at, started_at, scaling)
-           VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, 1, ?, ?, ?) RETURNING *`,
+             attempts, created_at, started_at, scaling, memory_bytes, trace_parent)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           [
             t.id,
             req.studyId,
-            total + i,
+            number,
+            lease ? 'RUNNING' : 'QUEUED',
             JSON.stringify(t.params),
-            req.workerId,
-            req.leaseIds[i],
-            req.now + study.leaseMs,
+            lease ? req.workerId : '',
+            lease ? req.leaseIds[out.length] : '',
+            lease ? req.now + study.leaseMs : null,
+            lease ? 1 : 0,
             req.now,
-            req.now,
+            lease ? req.now : null,
             jsonOrNull(t.scaling),
+            t.memoryBytes ?? null,
+            trace,
           ],
         );
         const trial = trialFromRow(row);
-        out.push(trial);
+        if (lease) out.push(trial);
+        else queued++;
         await append(req.studyId, req.now, {
           kind: 'trial',
           trial,
           previousState: null,
-          reason: `created and leased to worker ${req.workerId}`,
+          reason: lease
+            ? `created and leased to worker ${req.workerId}`
+            : `created and queued: ${t.queueReason}`,
         });
       }
-      if (out.length > 0)
+      if (out.length + queued > 0)
         await sql.run(
-          'UPDATE studies SET n_running = n_running + ?, next_number = next_number + ?, updated_at = ? WHERE id = ?',
-          [out.length, out.length, req.now, req.studyId],
+          `UPDATE studies SET n_running = n_running + ?, n_queued = n_queued + ?, next_number = next_number + ?,
+             updated_at = ? WHERE id = ?`,
+          [out.length, queued, out.length + queued, req.now, req.studyId],
         );
       return out;
     });
@@ -468,23 +490,36 @@ export class SqlStudyStore implements StudyStore {
 
   /** A transaction that can append events; listeners hear of them after the commit. */
   private async tx<T>(fn: (sql: Sql, append: Append) => Promise<T>): Promise<T> {
-    const touched = new Set<string>();
-    const result = await this.db.transaction((sql) =>
-      fn(sql, async (studyId, now, event) => {
-        const [row] = await sql.all<{ last_sequence: number }>(
-          'UPDATE studies SET last_sequence = last_sequence + 1, updated_at = ? WHERE id = ? RETURNING last_sequence',
+    let touched = new Map<string, { direction: Direction; events: EventRecord[] }>();
+    const result = await this.db.transaction((sql) => {
+      // A retried transaction (PostgreSQL serialisation failure) starts over.
+      touched = new Map();
+      return fn(sql, async (studyId, now, event) => {
+        const [row] = await sql.all<{ last_sequence: number; direction: Direction }>(
+          `UPDATE studies SET last_sequence = last_sequence + 1, updated_at = ? WHERE id = ?
+           RETURNING last_sequence, direction`,
           [now, studyId],
         );
+        const sequence = Number(row.last_sequence);
         await sql.run('INSERT INTO events (study_id, sequence, time, payload) VALUES (?, ?, ?, ?)', [
           studyId,
-          Number(row.last_sequence),
+          sequence,
           now,
           JSON.stringify(event),
         ]);
-        touched.add(studyId);
-      }),
-    );
-    for (const id of touched) for (const l of this.listeners) l(id);
+        let committed = touched.get(studyId);
+        if (!committed) touched.set(studyId, (committed = { direction: row.direction, events: [] }));
+        committed.events.push({ studyId, sequence, time: now, event });
+      });
+    });
+    for (const [id, committed] of touched)
+      for (const l of this.listeners) {
+        try {
+          l(id, committed);
+        } catch {
+          // A listener's failure is its own; the commit stands and the caller gets its result.
+        }
+      }
     return result;
   }
 

@@ -3,8 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from './database';
+import { migrate } from './migrations';
 import { openStore } from './open-store';
+import { PostgresDatabase } from './postgres-database';
 import type { TrialRecord } from './records';
+import { SqliteDatabase } from './sqlite-database';
 import { LeaseLostError, StudyNotFoundError, TrialNotFoundError } from './store-errors';
 import type { NewStudy, StudyStore } from './study-store';
 
@@ -64,6 +68,15 @@ describe.each(backends)('StudyStore contract: $name', ({ open, skip }) => {
       now,
     });
   }
+
+  /** Ends a trial's current lease as completed with `value`. */
+  const complete = (t: TrialRecord, now: number, value = 1) =>
+    store.finishTrial({
+      trialId: t.id,
+      leaseId: t.leaseId,
+      now,
+      outcome: { state: 'COMPLETED', value, metrics: {} },
+    });
 
   it.skipIf(skip)('creates a study once per request id and lists newest first by state', async () => {
     const key = randomUUID();
@@ -360,6 +373,196 @@ describe.each(backends)('StudyStore contract: $name', ({ open, skip }) => {
     });
   });
 
+  it.skipIf(skip)(
+    'leases a queued trial only to a worker it fits; unknown estimates fit any worker',
+    async () => {
+      const { study } = await store.createStudy(newStudy({ maxParallel: 10 }));
+      const sizes = [4000, null, 1000];
+      const made = sizes.map((memoryBytes, i) => ({
+        id: randomUUID(),
+        params: { x: i },
+        scaling: null,
+        memoryBytes,
+      }));
+      const created = await store.createLeasedTrials({
+        studyId: study.id,
+        workerId: 'w1',
+        count: 3,
+        make: (k) => made[k],
+        leaseIds: ids(3),
+        now: T0,
+      });
+      expect(created.map((t) => t.memoryBytes)).toEqual([4000, null, 1000]);
+      await store.requeueExpired(T0 + 1001);
+      const small = await store.leaseQueued({
+        studyId: study.id,
+        workerId: 'small',
+        count: 3,
+        now: T0 + 1100,
+        leaseIds: ids(3),
+        maxMemoryBytes: 2000,
+      });
+      expect(small.map((t) => t.number)).toEqual([1, 2]);
+      // With an empty study id, too: the big trial stays queued for a bigger worker.
+      const any = await store.leaseQueued({
+        studyId: '',
+        workerId: 'small',
+        count: 3,
+        now: T0 + 1100,
+        leaseIds: ids(3),
+        maxMemoryBytes: 2000,
+      });
+      expect(any.filter((t) => t.studyId === study.id)).toEqual([]);
+      expect((await store.getStudy(study.id))!.counts).toMatchObject({ queued: 1, running: 2 });
+      const big = await store.leaseQueued({
+        studyId: study.id,
+        workerId: 'big',
+        count: 3,
+        now: T0 + 1200,
+        leaseIds: ids(3),
+        maxMemoryBytes: 4000,
+      });
+      expect(big.map((t) => t.number)).toEqual([0]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'creates the trials make() queues for another worker, numbered in turn, within budget',
+    async () => {
+      const { study } = await store.createStudy(newStudy({ maxParallel: 1, maxTrials: 4 }));
+      const make = (k: number) => ({
+        id: randomUUID(),
+        params: { x: k },
+        scaling: null,
+        memoryBytes: k < 2 ? 5000 : 100,
+        ...(k < 2 ? { queueReason: 'too big for w1' } : {}),
+      });
+      const leased = await store.createLeasedTrials({
+        studyId: study.id,
+        workerId: 'w1',
+        count: 2,
+        make,
+        leaseIds: ids(2),
+        now: T0,
+      });
+      // Two made for another worker (at most `count` per call), then one leased (max parallel 1).
+      expect(leased.map((t) => [t.number, t.state])).toEqual([[2, 'RUNNING']]);
+      const all = await store.listTrials(study.id);
+      expect(all.map((t) => [t.number, t.state, t.attempts, t.workerId])).toEqual([
+        [0, 'QUEUED', 0, ''],
+        [1, 'QUEUED', 0, ''],
+        [2, 'RUNNING', 1, 'w1'],
+      ]);
+      expect((await store.getStudy(study.id))!.counts).toMatchObject({ queued: 2, running: 1 });
+      const events = await store.events(study.id, 0);
+      expect(events.filter((e) => e.event.kind === 'trial').map((e) => e.event)).toMatchObject([
+        { previousState: null, reason: 'created and queued: too big for w1' },
+        { previousState: null, reason: 'created and queued: too big for w1' },
+        { previousState: null, reason: 'created and leased to worker w1' },
+      ]);
+      await complete(leased[0], T0 + 1);
+      // One trial of the budget is left: number 3.
+      const last = await store.createLeasedTrials({
+        studyId: study.id,
+        workerId: 'w1',
+        count: 2,
+        make,
+        leaseIds: ids(2),
+        now: T0 + 2,
+      });
+      expect(last.map((t) => t.number)).toEqual([3]);
+      expect(
+        await store.createLeasedTrials({
+          studyId: study.id,
+          workerId: 'w1',
+          count: 2,
+          make,
+          leaseIds: ids(2),
+          now: T0 + 2,
+        }),
+      ).toEqual([]);
+      await complete(last[0], T0 + 3);
+      const [first] = await store.leaseQueued({
+        studyId: study.id,
+        workerId: 'big',
+        count: 1,
+        now: T0 + 3,
+        leaseIds: ['L'],
+      });
+      expect(first).toMatchObject({ number: 0, attempts: 1, workerId: 'big', startedAt: T0 + 3 });
+    },
+  );
+
+  it.skipIf(skip)(
+    "stores a trial's trace context at its first lease and keeps it for every re-lease",
+    async () => {
+      const { study } = await store.createStudy(newStudy());
+      const asked: number[] = [];
+      const traceOf = (t: { id: string; studyId: string; number: number }) => {
+        expect(t.studyId).toBe(study.id);
+        asked.push(t.number);
+        return `00-${'ab'.repeat(16)}-${String(t.number).padStart(16, '0')}-01`;
+      };
+      const made = trials(2);
+      const created = await store.createLeasedTrials({
+        studyId: study.id,
+        workerId: 'w',
+        count: 1,
+        make: (k) => made[k],
+        leaseIds: ids(1),
+        now: T0,
+        traceOf,
+      });
+      expect(created[0].traceParent).toBe(`00-${'ab'.repeat(16)}-0000000000000000-01`);
+      // Created without tracing: no trace until a lease that traces.
+      const [untraced] = await store.createLeasedTrials({
+        studyId: study.id,
+        workerId: 'w',
+        count: 1,
+        make: (k) => made[k],
+        leaseIds: ids(1),
+        now: T0,
+      });
+      expect(untraced.traceParent).toBeNull();
+      await store.requeueExpired(T0 + 1001);
+      const again = await store.leaseQueued({
+        studyId: study.id,
+        workerId: 'w2',
+        count: 2,
+        now: T0 + 1100,
+        leaseIds: ids(2),
+        traceOf,
+      });
+      expect(asked).toEqual([0, 1]);
+      expect(again.map((t) => t.traceParent)).toEqual([
+        created[0].traceParent,
+        `00-${'ab'.repeat(16)}-0000000000000001-01`,
+      ]);
+      expect((await store.getTrial(created[0].id))!.traceParent).toBe(created[0].traceParent);
+    },
+  );
+
+  it.skipIf(skip)("tells subscribers each commit's events with the study's direction", async () => {
+    const heard: { id: string; direction: string; kinds: string[]; sequences: number[] }[] = [];
+    const off = store.subscribe((id, c) =>
+      heard.push({
+        id,
+        direction: c.direction,
+        kinds: c.events.map((e) => e.event.kind),
+        sequences: c.events.map((e) => e.sequence),
+      }),
+    );
+    const { study } = await store.createStudy(newStudy({ direction: 'MAXIMIZE' }));
+    const [t] = await leaseNew(study.id, 1);
+    await complete(t, T0 + 2, 4);
+    off();
+    expect(heard.filter((h) => h.id === study.id)).toEqual([
+      { id: study.id, direction: 'MAXIMIZE', kinds: ['study'], sequences: [1] },
+      { id: study.id, direction: 'MAXIMIZE', kinds: ['trial'], sequences: [2] },
+      { id: study.id, direction: 'MAXIMIZE', kinds: ['trial', 'new_best'], sequences: [3, 4] },
+    ]);
+  });
+
   it.skipIf(skip)('never leases one trial twice under concurrent callers', async () => {
     const { study } = await store.createStudy(newStudy({ maxTrials: 40 }));
     // 40 concurrent creators asking for 3 each: exactly 40 trials, numbers 0..39.
@@ -417,4 +620,64 @@ describe('SQLite durability', () => {
     expect(b.location).toMatch(/^sqlite:.*durable-/);
     await b.close();
   });
+});
+
+describe.each(backends)('schema upgrade: $name', ({ name, skip }) => {
+  it.skipIf(skip)(
+    'brings a version-1 database to the newest schema; old trials keep their rows',
+    async () => {
+      let url: string;
+      let db: Database;
+      if (name === 'sqlite') {
+        url = join(dir, `v1-${randomUUID()}.sqlite`);
+        db = new SqliteDatabase(url);
+      } else {
+        // A schema of its own: the shared test database is already at the newest version.
+        const schema = `upgrade_${randomUUID().replace(/-/g, '')}`;
+        const admin = new PostgresDatabase(pgUrl!);
+        await admin.transaction((sql) => sql.run(`CREATE SCHEMA ${schema}`));
+        await admin.close();
+        const u = new URL(pgUrl!);
+        u.searchParams.set('options', `-c search_path=${schema}`);
+        url = u.toString();
+        db = new PostgresDatabase(url);
+      }
+      await migrate(db, 1);
+      await db.transaction(async (sql) => {
+        await sql.run(
+          `INSERT INTO studies (id, name, spec, state, direction, max_trials, max_parallel, max_attempts,
+           lease_ms, created_at, updated_at, n_queued)
+         VALUES ('s1', 'old', '{}', 'RUNNING', 'MINIMIZE', 0, 1, 3, 1000, ?, ?, 1)`,
+          [T0, T0],
+        );
+        await sql.run(
+          `INSERT INTO trials (id, study_id, number, state, params, created_at)
+         VALUES ('t1', 's1', 0, 'QUEUED', '{"x":1}', ?)`,
+          [T0],
+        );
+      });
+      await db.close();
+      const store = await openStore({ url, dataDir: dir });
+      try {
+        expect(await store.getTrial('t1')).toMatchObject({
+          params: { x: 1 },
+          traceParent: null,
+          memoryBytes: null,
+        });
+        // An old trial has no estimate (it fits any worker) and gets its trace at its next lease.
+        const [leased] = await store.leaseQueued({
+          studyId: 's1',
+          workerId: 'w',
+          count: 1,
+          now: T0,
+          leaseIds: ['L'],
+          maxMemoryBytes: 1,
+          traceOf: () => 'tp',
+        });
+        expect(leased).toMatchObject({ id: 't1', state: 'RUNNING', traceParent: 'tp', memoryBytes: null });
+      } finally {
+        await store.close();
+      }
+    },
+  );
 });

@@ -29,7 +29,28 @@ export interface NewTrial {
   readonly id: string;
   readonly params: Readonly<Record<string, StoredParamValue>>;
   readonly scaling: Readonly<Record<string, unknown>> | null;
+  /** Estimated training memory of its config in bytes; null or absent: unknown (fits any worker). */
+  readonly memoryBytes?: number | null;
+  /**
+   * Set: the trial is created QUEUED instead of leased to the caller, with this reason in its
+   * event (e.g. it does not fit the caller's memory); another worker takes it from the queue.
+   */
+  readonly queueReason?: string;
 }
+
+/** Which trial is meant, as a trace or a log names it. */
+export interface TrialIdentity {
+  readonly id: string;
+  readonly studyId: string;
+  readonly number: number;
+}
+
+/**
+ * The trace context (W3C traceparent) to store with a trial leased with none stored yet: at its
+ * first lease, or its first since tracing was turned on. Called inside the transaction; undefined
+ * stores nothing.
+ */
+export type TraceOf = (trial: TrialIdentity) => string | undefined;
 
 export interface LeaseRequest {
   /** Empty: any RUNNING study, oldest first. */
@@ -39,6 +60,12 @@ export interface LeaseRequest {
   readonly now: number;
   /** Lease ids for the trials leased, in order (the caller makes them, e.g. random UUIDs). */
   readonly leaseIds: readonly string[];
+  /**
+   * Only trials whose memory estimate is at most this many bytes (unknown estimates always
+   * qualify); the others stay queued for a worker with more memory. 0 or absent: no limit.
+   */
+  readonly maxMemoryBytes?: number;
+  readonly traceOf?: TraceOf;
 }
 
 export interface CreateLeasedRequest {
@@ -49,10 +76,12 @@ export interface CreateLeasedRequest {
   /**
    * Makes the trial numbered `number` (called inside the transaction, so the number is final: a
    * grid point or sweep step is never proposed twice); undefined when there is nothing more to try.
+   * A trial made with a queueReason is queued rather than leased; at most `count` are, per call.
    */
   readonly make: (number: number) => NewTrial | undefined;
   readonly leaseIds: readonly string[];
   readonly now: number;
+  readonly traceOf?: TraceOf;
 }
 
 export interface LeaseCheck {
@@ -98,6 +127,14 @@ export interface StudyStateChange {
   readonly now: number;
 }
 
+/** What one commit appended to one study's event log, as subscribers hear of it. */
+export interface CommittedEvents {
+  /** The study's objective direction (events carry none; "best so far" needs it). */
+  readonly direction: Direction;
+  /** The events, oldest first. */
+  readonly events: readonly EventRecord[];
+}
+
 export interface ListStudiesQuery {
   readonly states: readonly StudyState[];
   readonly limit: number;
@@ -129,11 +166,15 @@ export interface StudyStore {
   /** Every intermediate value of a study, by trial id (pruners compare trials at equal steps). */
   studyIntermediateValues(studyId: string): Promise<Map<string, IntermediatePoint[]>>;
 
-  /** Leases queued trials (re-queued ones keep their checkpoint), respecting max parallel trials. */
+  /**
+   * Leases queued trials (re-queued ones keep their checkpoint), oldest first, respecting max
+   * parallel trials and the caller's memory limit.
+   */
   leaseQueued(request: LeaseRequest): Promise<TrialRecord[]>;
   /**
    * Creates trials and leases them at once, within the study's budget (max trials, max parallel):
-   * returns the ones created, possibly fewer than asked or none.
+   * returns the ones leased, possibly fewer than asked or none (those made with a queueReason are
+   * created QUEUED and not returned).
    */
   createLeasedTrials(request: CreateLeasedRequest): Promise<TrialRecord[]>;
   /** Extends the lease; throws LeaseLostError when it is not the trial's current lease. */
@@ -146,8 +187,11 @@ export interface StudyStore {
 
   /** Events of a study with sequence > afterSequence, oldest first. */
   events(studyId: string, afterSequence: number, limit?: number): Promise<EventRecord[]>;
-  /** Called with the study id after this process committed events of it. Returns an unsubscribe. */
-  subscribe(listener: (studyId: string) => void): () => void;
+  /**
+   * Called after this process committed events of a study, once per study and commit, with the
+   * events in order (other replicas' commits are not heard). Returns an unsubscribe.
+   */
+  subscribe(listener: (studyId: string, committed: CommittedEvents) => void): () => void;
 
   close(): Promise<void>;
 }
