@@ -14,11 +14,14 @@ import {
   StoreError,
   type StudyStore,
   TERMINAL_STUDY_STATES,
+  type TrialIdentity,
   type TrialRecord,
 } from '@athanor/store';
+import type { SpanContext } from '@opentelemetry/api';
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { TunerConfig } from './config';
 import type { PrunerTrial } from './pruners/pruner';
+import { fitToBudget, neverFits } from './memory/fit-memory';
 import { materialize } from './search/materialize';
 import type { Observation } from './search/sampler';
 import { compileStudy, durationMs, type CompiledStudy } from './study/compile-study';
@@ -34,6 +37,7 @@ import { IMPORTANCE_METHOD, importances } from './study/importance';
 import { scaleHyperparameters } from './study/scale-hyperparameters';
 import { scalingReport } from './study/scaling-report';
 import { StudyCache } from './study/study-cache';
+import { activeSpanContext, leaseTraceParent, startTrialTrace } from './tracing/trial-trace';
 
 type Impl = AsyncImplementation<typeof tuner.TunerServiceService>;
 
@@ -230,9 +234,23 @@ export class TunerRpc {
     required(r.workerId !== '', 'worker_id');
     if (r.count < 0)
       throw new InvalidArgumentError({ field: 'count', description: `must be >= 0, got ${r.count}` });
+    const budget = r.memoryBudgetBytes;
+    if (!Number.isSafeInteger(budget) || budget < 0)
+      throw new InvalidArgumentError({
+        field: 'memory_budget_bytes',
+        description: `must be >= 0 (0: unknown), got ${budget}`,
+      });
     const count = Math.min(r.count || 1, this.config.maxSuggestCount);
-    if (r.studyId) await this.cache.study(r.studyId);
+    if (r.studyId) {
+      const { record, compiled } = await this.cache.study(r.studyId);
+      // Polling a study that can never give this worker a trial would spin forever: say why.
+      const why = record.state === 'RUNNING' ? neverFits(compiled, budget) : undefined;
+      if (why) throw new FailedPreconditionError(why);
+    }
     const now = this.now();
+    // New trials get their own trace, linked to this call's span (see tracing/trial-trace.ts).
+    const caller = activeSpanContext();
+    const traceOf = (t: TrialIdentity) => startTrialTrace(t, caller);
     const leaseIds = Array.from({ length: count }, () => randomUUID());
     const leased = await this.store.leaseQueued({
       studyId: r.studyId,
@@ -240,12 +258,16 @@ export class TunerRpc {
       count,
       now,
       leaseIds,
+      maxMemoryBytes: budget,
+      traceOf,
     });
     const studies = r.studyId
       ? [r.studyId]
       : (await this.store.listStudies({ states: ['RUNNING'], limit: 1000, offset: 0 }))
           .map((s) => s.id)
           .reverse();
+    const hopeless: string[] = [];
+    let openStudies = 0;
     for (const id of studies) {
       if (leased.length >= count) break;
       const { record, compiled } = await this.cache.study(id);
@@ -255,6 +277,12 @@ export class TunerRpc {
           await this.store.setStudyState(id, { state: 'COMPLETED', reason: 'max_duration reached', now });
         continue;
       }
+      openStudies++;
+      const why = neverFits(compiled, budget);
+      if (why) {
+        hopeless.push(why);
+        continue;
+      }
       const history = compiled.sampler.needsHistory ? await this.history(id, compiled) : [];
       const created = await this.store.createLeasedTrials({
         studyId: id,
@@ -262,20 +290,33 @@ export class TunerRpc {
         count: count - leased.length,
         leaseIds: leaseIds.slice(leased.length),
         now,
+        traceOf,
         make: (number) => {
-          const params = compiled.sampler.propose({ number, history });
-          if (!params) return undefined;
-          const { scaling } = materialize(compiled, params);
+          const proposed = compiled.sampler.propose({ number, history });
+          if (!proposed) return undefined;
+          const fitted = fitToBudget(compiled, proposed, budget);
+          const { scaling } = fitted.materialized;
           return {
             id: randomUUID(),
-            params,
+            params: fitted.params,
             scaling: scaling ? { batchSize: scaling.batchSize, lr: scaling.lr } : null,
+            memoryBytes: fitted.memoryBytes,
+            ...(fitted.tooBig
+              ? {
+                  queueReason: `it ${fitted.tooBig} (worker ${r.workerId}); left for a worker with more memory`,
+                }
+              : {}),
           };
         },
       });
       leased.push(...created);
     }
-    const assignments = await Promise.all(leased.map((t) => this.assignment(t)));
+    // Asked of any study, and none can ever fit this worker: as clear as asking of one.
+    if (leased.length === 0 && openStudies > 0 && hopeless.length === openStudies)
+      throw new FailedPreconditionError(
+        `no running study has a trial that fits this worker: ${hopeless.slice(0, 3).join('; ')}`,
+      );
+    const assignments = await Promise.all(leased.map((t) => this.assignment(t, caller)));
     let finished = false;
     if (assignments.length === 0) {
       const open = r.studyId
@@ -409,7 +450,7 @@ export class TunerRpc {
     return (await this.store.requeueExpired(this.now())).length;
   }
 
-  private async assignment(t: TrialRecord): Promise<tuner.TrialAssignment> {
+  private async assignment(t: TrialRecord, caller: SpanContext | undefined): Promise<tuner.TrialAssignment> {
     const { record, compiled } = await this.cache.study(t.studyId);
     return {
       trial: trialToProto(t, compiled.space),
@@ -419,6 +460,7 @@ export class TunerRpc {
       config: materialize(compiled, t.params).config,
       resumeFrom: t.attempts > 1 ? checkpointToProto(t.checkpoint) : undefined,
       objectiveMetric: compiled.metric,
+      traceParent: leaseTraceParent(t, caller),
     };
   }
 
