@@ -1,4 +1,4 @@
-import { commonSchema, type ConfigOf, integer, oneOf, seconds, text } from '@athanor/service-kit';
+import { address, commonSchema, type ConfigOf, integer, oneOf, seconds, text } from '@athanor/service-kit';
 
 /** Every ATHANOR_* variable the tuner service reads (the README's table is generated from it). */
 export const configSchema = {
@@ -23,6 +23,10 @@ export const configSchema = {
   ),
   reapIntervalSeconds: seconds(1, 'How often lapsed leases are looked for and their trials re-queued.'),
   maxSuggestCount: integer(64, 'Most trials one SuggestTrials call leases.', 1, 10_000),
+  metricsAddr: address(
+    undefined,
+    'Metrics service (host:port) the tuner sends every trial state change to (per-study trials by state, best objective); unset: no reporting.',
+  ),
 } as const;
 
 export type TunerConfig = ConfigOf<typeof configSchema>;

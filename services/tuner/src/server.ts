@@ -1,7 +1,17 @@
+import { hostname } from 'node:os';
 import { tuner } from '@athanor/contracts';
-import { describeService, packageVersion, type RunningService, startService } from '@athanor/service-kit';
+import {
+  clientCredentials,
+  clientOptions,
+  describeService,
+  packageVersion,
+  type RunningService,
+  startService,
+} from '@athanor/service-kit';
 import { openStore, type StudyStore } from '@athanor/store';
 import type { TunerConfig } from './config';
+import { TrialUpdateReporter } from './reporting/trial-update-reporter';
+import { trialUpdatesOf } from './reporting/trial-updates';
 import { TunerRpc } from './tuner-service';
 
 export interface TunerOptions {
@@ -9,6 +19,8 @@ export interface TunerOptions {
   readonly store?: StudyStore;
   /** Clock in epoch ms (tests). */
   readonly now?: () => number;
+  /** How often trial updates go to the metrics service, in ms (tests). Default 1 s. */
+  readonly metricsFlushMillis?: number;
 }
 
 /** Starts the tuner service; port 0 in the config picks free ports (tests). */
@@ -29,6 +41,22 @@ export async function startTuner(config: TunerConfig, options: TunerOptions = {}
       config,
       register(r) {
         r.logger.info({ store: store.location }, 'store opened');
+        // Every trial transition this process commits goes to the metrics service, off the RPC path.
+        let reporter: TrialUpdateReporter | undefined;
+        let unsubscribe: () => void = () => undefined;
+        if (config.metricsAddr !== undefined) {
+          const updates = new TrialUpdateReporter({
+            address: config.metricsAddr,
+            source: `tuner/${process.env.POD_NAME ?? `${hostname()}-${process.pid}`}`,
+            registry: r.metrics.registry,
+            logger: r.logger,
+            flushMillis: options.metricsFlushMillis,
+            credentials: clientCredentials(config),
+            clientOptions: clientOptions(config),
+          });
+          unsubscribe = store.subscribe((_, committed) => updates.report(trialUpdatesOf(committed)));
+          reporter = updates;
+        }
         r.add(
           tuner.TunerServiceService,
           {
@@ -63,6 +91,8 @@ export async function startTuner(config: TunerConfig, options: TunerOptions = {}
         timer.unref();
         r.onShutdown(async () => {
           clearInterval(timer);
+          unsubscribe();
+          await reporter?.close();
           await store.close();
         });
       },
