@@ -19,6 +19,7 @@ import { prepareSession } from './loop/prepare-session';
 import { groupsOf, MAX_PREVIEW_STEPS, previewDefinition, previewPlan } from './loop/preview';
 import { openData } from './data/open-data';
 import { stepsPerEpoch } from './data/data-source';
+import { RemoteModelBuilder } from './model-source/remote-model-builder';
 import { MetricsReporter } from './reporting/metrics-reporter';
 import { resolveTrainConfig } from './run-config/resolve-config';
 import { isTerminalEvent } from './runs/event-log';
@@ -42,7 +43,15 @@ export async function startTrainer(
   const workerId = config.workerId ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const checkpoints = new CheckpointStore(config.checkpointDir ?? '.athanor/checkpoints');
   const dataRoot = resolve(config.dataDir ?? '.athanor/data');
-  const prepare = { dataRoot, cacheDir: join(dataRoot, 'cache') };
+  const modelSource =
+    config.modelBuilderAddr === undefined
+      ? undefined
+      : new RemoteModelBuilder({
+          address: config.modelBuilderAddr,
+          credentials: clientCredentials(config),
+          clientOptions: clientOptions(config),
+        });
+  const prepare = { dataRoot, cacheDir: join(dataRoot, 'cache'), ...(modelSource ? { modelSource } : {}) };
 
   let reporter: MetricsReporter | undefined;
   let worker: TunerWorker | undefined;
@@ -234,6 +243,7 @@ export async function startTrainer(
         await worker?.stop();
         await runs.close();
         await reporter?.close();
+        modelSource?.close();
       });
       worker?.start();
     },

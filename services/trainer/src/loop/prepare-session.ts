@@ -1,14 +1,17 @@
-import type { modelbuilder } from '@athanor/contracts';
+import { modelbuilder } from '@athanor/contracts';
 import { createModel, fromArtifact, readArtifact, seedDropout, summarize } from '@athanor/models';
 import type * as tf from '@tensorflow/tfjs';
 import type { DataSource } from '../data/data-source';
 import { openData } from '../data/open-data';
+import type { ModelSource } from '../model-source/remote-model-builder';
 import type { ResolvedTrainConfig } from '../run-config/resolve-config';
 import { TrainingSession } from './session';
 
 export interface PrepareOptions {
   readonly dataRoot: string;
   readonly cacheDir: string;
+  /** Builds models from specs (ATHANOR_MODEL_BUILDER_ADDR); unset: libs/models in this process. */
+  readonly modelSource?: ModelSource;
 }
 
 /** A model failed to build or load (FailureKind MODEL_ERROR). */
@@ -44,7 +47,7 @@ export async function prepareRun(
   } catch (error) {
     throw new DataLoadError(`config.dataset: ${(error as Error).message}`);
   }
-  const model = await buildModel(config, data, options.dataRoot);
+  const model = await buildModel(config, data, options.dataRoot, options.modelSource);
   try {
     // Dropout masks follow the run's seed, as the data order does (an InitSpec's own seed fixes only
     // the weights), whether the model was built here or loaded from an artifact.
@@ -70,6 +73,7 @@ export async function buildModel(
   config: ResolvedTrainConfig,
   data: Pick<DataSource, 'exampleShape' | 'numClasses'>,
   artifactRoot?: string,
+  modelSource?: ModelSource,
 ): Promise<tf.LayersModel> {
   const source = config.model.source;
   try {
@@ -78,6 +82,19 @@ export async function buildModel(
       return await fromArtifact(artifact);
     }
     if (source?.$case !== 'spec') throw new Error('config.model: is required');
+    if (modelSource) {
+      // What a local build takes from the data and the run, spelled out, so both builds are identical.
+      const spec = modelbuilder.ModelSpec.fromPartial({
+        ...source.value,
+        inputShape: source.value.inputShape.length > 0 ? source.value.inputShape : [...data.exampleShape],
+        numClasses: source.value.numClasses || data.numClasses,
+      });
+      const init = modelbuilder.InitSpec.fromPartial({
+        ...config.init,
+        seed: config.init?.seed ?? config.seed,
+      });
+      return await modelSource.build(spec, init, config.batchSize);
+    }
     const created = await createModel(source.value, config.init, {
       seed: config.seed,
       inputShape: data.exampleShape,

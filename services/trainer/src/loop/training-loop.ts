@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type CheckpointStore, type RestoredCheckpoint } from '../checkpoint/checkpoint-store';
 import { stepsPerEpoch as countSteps } from '../data/data-source';
 import type { ResolvedTrainConfig } from '../run-config/resolve-config';
+import { LoopSpans } from './loop-spans';
 import { createLrPlan } from './lr-plan';
 import { DivergedError, type StepResult, TrainingSession } from './session';
 
@@ -120,8 +121,11 @@ export async function runTrainingLoop(input: LoopInput, hooks: LoopHooks): Promi
     },
   });
 
+  const spans = new LoopSpans();
   const save = async (best = false): Promise<training.CheckpointRef> => {
-    const ref = await checkpoints.save(input.runId, input.trialId, session, plan, p, config, best);
+    const ref = await spans.checkpoint(best, () =>
+      checkpoints.save(input.runId, input.trialId, session, plan, p, config, best),
+    );
     if (!best) lastCheckpoint = ref;
     hooks.emit({ $case: 'checkpoint', value: { checkpoint: ref, best } });
     return ref;
@@ -178,6 +182,7 @@ export async function runTrainingLoop(input: LoopInput, hooks: LoopHooks): Promi
       const reason = hooks.stopRequested();
       if (reason !== undefined) return await cancelled(reason);
 
+      if (!spans.inEpoch) spans.beginEpoch(p.epoch, p.step);
       if (p.batch === 0) {
         epochStarted = performance.now();
         p.epochLoss = 0;
@@ -278,6 +283,11 @@ export async function runTrainingLoop(input: LoopInput, hooks: LoopHooks): Promi
         const c = config.checkpoint;
         if (stop === undefined && c.everyNEpochs > 0 && p.epoch % c.everyNEpochs === 0 && p.step < totalSteps)
           await save();
+        spans.endEpoch({
+          'athanor.train_loss': p.epochExamples > 0 ? p.epochLoss / p.epochExamples : 0,
+          'athanor.samples_per_second': p.epochExamples / Math.max(epochSeconds, 1e-9),
+          ...(p.lastValidation?.epoch === p.epoch ? { 'athanor.val_loss': p.lastValidation.loss } : {}),
+        });
       }
       const v = config.validation;
       if (
@@ -306,6 +316,8 @@ export async function runTrainingLoop(input: LoopInput, hooks: LoopHooks): Promi
     const message = error instanceof Error ? error.message : String(error);
     const oom = /out of memory|OOM|allocat/i.test(message);
     return fail(message, oom ? 2 : 6, p.step, lastCheckpoint);
+  } finally {
+    spans.close();
   }
 
   async function finish(reason: 1 | 2 | 3): Promise<LoopOutcome> {

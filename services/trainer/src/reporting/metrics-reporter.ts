@@ -46,7 +46,9 @@ export class MetricsReporter {
     this.client = new metrics.MetricsServiceClient(
       options.address,
       options.credentials ?? credentials.createInsecure(),
-      options.clientOptions,
+      // grpc-js backs off up to 2 minutes between reconnects; a metrics service that is back should
+      // get its points within seconds.
+      { 'grpc.max_reconnect_backoff_ms': 5000, ...options.clientOptions },
     );
     this.maxBuffered = options.maxBuffered ?? 50_000;
     this.batchSize = options.batchSize ?? 2_000;
@@ -146,10 +148,10 @@ export class MetricsReporter {
     await Promise.race([drained, timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** Last flush, then closes the channel. */
-  async close(): Promise<void> {
+  /** Last delivery of everything buffered (at most `timeoutMs`), then closes the channel. */
+  async close(timeoutMs = 5000): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    await this.drain(timeoutMs);
     this.client.close();
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,7 @@ import { EventLog } from './event-log';
 import type { StoredRun } from './run-file';
 import { currentOwner, mayLoad } from './run-owner';
 import { recoveryOf } from './run-recovery';
+import { withRunSpan } from './run-span';
 import { RunStore } from './run-store';
 
 const { RunState, FailureKind } = trainer;
@@ -129,7 +131,15 @@ export class RunManager {
     return this.running;
   }
 
-  start(request: trainer.StartRunRequest, client = ''): trainer.StartRunResponse {
+  /**
+   * Validates and queues a run. `parent` is the trace context the run's span hangs under: by default
+   * the caller's (StartRun's server span), for a trial the trial's trace.
+   */
+  start(
+    request: trainer.StartRunRequest,
+    client = '',
+    parent: Context = context.active(),
+  ): trainer.StartRunResponse {
     if (this.closing) throw new FailedPreconditionError('the trainer is shutting down');
     if (request.requestId !== '') {
       const existing = this.byRequestId.get(request.requestId);
@@ -193,11 +203,14 @@ export class RunManager {
     this.persist(record, true);
     this.queue.push(id);
     this.pending.set(id, resume);
+    this.parents.set(id, parent);
     this.schedule();
     return this.startResponse(record);
   }
 
   private readonly pending = new Map<string, RestoredCheckpoint | undefined>();
+  /** Trace context of each queued run (not persisted: a run resumed after a restart starts a new trace). */
+  private readonly parents = new Map<string, Context>();
 
   get(id: string): RunRecord {
     const record = this.runs.get(id);
@@ -243,6 +256,7 @@ export class RunManager {
     if (position >= 0) {
       this.queue.splice(position, 1);
       this.pending.delete(id);
+      this.parents.delete(id);
       this.terminate(record, {
         state: 'cancelled',
         cancelled: { reason, step: record.run.step, lastCheckpoint: record.resumeFrom },
@@ -275,12 +289,14 @@ export class RunManager {
       const record = this.runs.get(id)!;
       const resume = this.pending.get(id);
       this.pending.delete(id);
+      const parent = this.parents.get(id) ?? ROOT_CONTEXT;
+      this.parents.delete(id);
       this.running += 1;
       record.run.state = RunState.RUN_STATE_RUNNING;
       record.run.startedAt = new Date();
       // Not fsynced: a record that lost this write is QUEUED, and a restart treats both alike.
       this.persist(record, false);
-      void this.execute(record, resume).finally(() => {
+      void withRunSpan(record, parent, () => this.execute(record, resume)).finally(() => {
         this.running -= 1;
         this.schedule();
       });

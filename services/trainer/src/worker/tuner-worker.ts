@@ -1,8 +1,10 @@
 import { type ChannelCredentials, type ClientOptions, credentials, type ServiceError } from '@grpc/grpc-js';
+import { context } from '@opentelemetry/api';
 import { trainer, training, tuner } from '@athanor/contracts';
 import type { Logger } from '@athanor/service-kit';
 import type { LoopOutcome } from '../loop/training-loop';
 import type { RunHooks, RunManager, RunRecord } from '../runs/run-manager';
+import { trialContext } from '../runs/run-span';
 
 export interface TunerWorkerOptions {
   readonly address: string;
@@ -147,6 +149,8 @@ export class TunerWorker {
           trial: { studyId: trial.studyId, trialId: trial.id, leaseId: a.leaseId, trialNumber: trial.number },
           requestId: `${trial.id}/${a.leaseId}`,
         }),
+        '',
+        trialContext(a.traceParent),
       ).runId;
     } catch (error) {
       this.active.delete(trial.id);
@@ -158,7 +162,9 @@ export class TunerWorker {
     const every = a.heartbeatInterval
       ? a.heartbeatInterval.seconds * 1000 + a.heartbeatInterval.nanos / 1e6
       : 10_000;
-    t.heartbeat = setInterval(() => void this.heartbeat(t), Math.max(100, every));
+    // Heartbeats belong to the trial's trace too.
+    const beat = context.bind(trialContext(a.traceParent), () => void this.heartbeat(t));
+    t.heartbeat = setInterval(beat, Math.max(100, every));
     t.heartbeat.unref();
   }
 
