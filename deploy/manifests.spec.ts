@@ -70,25 +70,30 @@ describe.each(Object.entries(overlays))('overlay %s', (_, objects) => {
     }
   });
 
-  it('allows only the architecture’s flows into each service', () => {
+  it('allows only the architecture’s flows into each service: its callers’ pods, clients, Prometheus', () => {
     const sources = (name: string) =>
       ((find(objects, 'NetworkPolicy', name).spec as Loose).ingress as Loose[]).map((rule) => ({
         port: rule.ports[0].port,
         from: rule.from.map((f: Loose) => f.podSelector.matchLabels),
       }));
-    const trainerPods = { 'app.kubernetes.io/name': 'trainer' };
+    // Who calls whom, read from the services' own configuration (ATHANOR_<PEER>_ADDR).
+    const services = ['model-builder', 'trainer', 'tuner', 'metrics'];
+    const callers = (peer: string) =>
+      services.filter((s) => {
+        const data = find(objects, 'ConfigMap', `${s}-config`).data as Record<string, string>;
+        return `ATHANOR_${peer.toUpperCase().replace('-', '_')}_ADDR` in data;
+      });
+    expect(callers('metrics')).toEqual(['trainer', 'tuner']);
+    expect(callers('model-builder')).toEqual(['trainer']);
+    // Nothing calls the trainer but clients: trials are pulled from the tuner, never pushed.
+    expect(callers('trainer')).toEqual([]);
     const clients = { 'athanor.dev/client': 'true' };
     const prometheus = [{ 'app.kubernetes.io/name': 'prometheus' }];
-    for (const peer of ['model-builder', 'tuner', 'metrics'])
-      expect(sources(peer)).toEqual([
-        { port: 'grpc', from: [trainerPods, clients] },
+    for (const peer of services)
+      expect(sources(peer), peer).toEqual([
+        { port: 'grpc', from: [...callers(peer).map((c) => ({ 'app.kubernetes.io/name': c })), clients] },
         { port: 'http-metrics', from: prometheus },
       ]);
-    // Nothing calls the trainer but clients: trials are pulled from the tuner, never pushed.
-    expect(sources('trainer')).toEqual([
-      { port: 'grpc', from: [clients] },
-      { port: 'http-metrics', from: prometheus },
-    ]);
   });
 });
 
