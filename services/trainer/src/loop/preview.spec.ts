@@ -45,6 +45,24 @@ describe('PreviewSchedule', () => {
     [0.05, 0.075, 0.1, 0.1, 0.05, 0.05].forEach((lr, i) => expect(res.groups[0].lrs[i]).toBeCloseTo(lr, 12));
   });
 
+  it('warms up, then lets reduceOnPlateau watch the validations after the ramp only', () => {
+    const res = previewDefinition(
+      def({
+        scheduler: { reduceOnPlateau: { patience: 0, factor: 0.5 } },
+        stepUnit: 'SCHEDULER_STEP_UNIT_EPOCH',
+        stepsPerEpoch: 2,
+        warmup: { steps: 2, startFactor: 0.5 },
+      }),
+      8,
+      [1, 1, 1, 1],
+    );
+    // Epoch 1 is the ramp (its validation is not the scheduler's); then no improvement each epoch
+    // halves the lr with patience 0, from the second validation it sees.
+    [0.05, 0.075, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025].forEach((lr, i) =>
+      expect(res.groups[0].lrs[i]).toBeCloseTo(lr, 12),
+    );
+  });
+
   it('names the ScheduleDefinition fields', () => {
     expect(() => previewDefinition({ ...def({}), baseLr: 0 }, 5, [])).toThrow(/schedule.base_lr/);
     expect(() => previewDefinition(def({}), 0, [])).toThrow(/steps: is required/);

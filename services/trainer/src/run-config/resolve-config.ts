@@ -199,11 +199,9 @@ export function resolveTrainConfig(
     } else if (!(w.length.value >= 0)) bad('warmup.epochs', 'must be >= 0');
     else if (w.length.value > 0) warmup = { epochs: w.length.value, startFactor };
   }
-  if (warmup !== null && scheduler !== null && 'reduceOnPlateau' in scheduler)
-    bad(
-      'warmup',
-      'cannot precede reduceOnPlateau (PyTorch cannot compose them); drop the warm-up or choose another scheduler',
-    );
+  // Warm-up before ReduceLROnPlateau is allowed although SequentialLR refuses the pair: the ramp
+  // runs per iteration first, and the plateau scheduler watches validations only after it (as with
+  // a LinearLR and a ReduceLROnPlateau each stepped on the same optimizer), see lr-plan.ts.
 
   let clipping: ResolvedTrainConfig['clipping'] = null;
   const gc = config.gradientClipping?.method;
