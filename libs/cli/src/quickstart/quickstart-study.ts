@@ -46,10 +46,7 @@ export function quickstartBaseConfig(): training.TrainConfig {
   });
 }
 
-/**
- * A categorical choice of a whole sub-message: the tuner writes the chosen JSON into the field.
- * The label is the oneof case, e.g. `cosineAnnealing`, so reports stay readable.
- */
+/** A categorical choice of a whole sub-message: the tuner writes the chosen JSON into the field. */
 const json = (value: object): string => JSON.stringify(value);
 
 /** The schedulers compared, stepped once per epoch (PyTorch order: after the epoch's last step). */
@@ -95,25 +92,4 @@ export function quickstartStudy(name: string, baseLr: number, parallel: number):
     budget: { maxTrials: 10, maxParallelTrials: parallel },
     labels: { 'athanor.dev/quickstart': 'true' },
   });
-}
-
-/** A parameter value as people read it: a JSON choice by its first key(s), a number as is. */
-export function shortValue(value: tuner.ParameterValue | undefined): string {
-  const v = value?.value?.value;
-  if (typeof v === 'number') return String(Number(v.toPrecision(4)));
-  if (typeof v !== 'string') return '';
-  if (!v.startsWith('{')) return v;
-  try {
-    const parsed = JSON.parse(v) as Record<string, unknown>;
-    const keys = Object.keys(parsed);
-    const inner = (k: string) => {
-      const x = parsed[k];
-      return x && typeof x === 'object' && !Array.isArray(x) ? Object.keys(x).join('+') : k;
-    };
-    // {"cosineAnnealing":{...}} -> cosineAnnealing; {"conv":{"kaimingNormal":{}},...} -> kaimingNormal
-    const labels = keys.length === 1 ? keys : [...new Set(keys.map(inner))];
-    return labels.join('/');
-  } catch {
-    return v;
-  }
 }

@@ -5,8 +5,8 @@ import {
   QUICKSTART_SCHEDULERS,
   quickstartBaseConfig,
   quickstartStudy,
-  shortValue,
 } from './quickstart-study';
+import { shortParameterText } from '../report/report-tables';
 import { clock, StudyProgress } from './study-progress';
 
 const { TrialState } = tuner;
@@ -41,10 +41,10 @@ describe('the quick-start study', () => {
   });
 
   it('shows categorical JSON choices by name', () => {
-    const s = (value: string) => shortValue({ value: { $case: 'stringValue', value } });
+    const s = (value: string) => shortParameterText({ value: { $case: 'stringValue', value } });
     expect(QUICKSTART_SCHEDULERS.map(s)).toEqual(['cosineAnnealing', 'step', 'reduceOnPlateau']);
     expect(QUICKSTART_INITS.map(s)).toEqual(['kaimingNormal', 'xavierUniform']);
-    expect(shortValue({ value: { $case: 'doubleValue', value: 0.123456 } })).toBe('0.1235');
+    expect(shortParameterText({ value: { $case: 'doubleValue', value: 0.123456 } })).toBe('0.123456');
     expect(s('adam')).toBe('adam');
   });
 });

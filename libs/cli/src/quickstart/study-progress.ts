@@ -1,5 +1,5 @@
 import { tuner } from '@athanor/contracts';
-import { shortValue } from './quickstart-study';
+import { shortParameterText } from '../report/report-tables';
 
 const { TrialState } = tuner;
 const FINISHED: readonly tuner.TrialState[] = [
@@ -105,7 +105,7 @@ function valueText(t: tuner.Trial): string {
 
 /** `batch_size=64 lr=0.05 scheduler=cosineAnnealing init=kaimingNormal`. */
 export function paramsText(t: tuner.Trial): string {
-  const params = Object.entries(t.parameters).map(([k, v]) => `${k}=${shortValue(v)}`);
+  const params = Object.entries(t.parameters).map(([k, v]) => `${k}=${shortParameterText(v)}`);
   if (t.scaling?.lr !== undefined) params.splice(1, 0, `lr=${Number(t.scaling.lr.toPrecision(3))}`);
   return params.join(' ');
 }

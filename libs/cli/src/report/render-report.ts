@@ -1,6 +1,6 @@
 import { tuner } from '@athanor/contracts';
 import { escapeHtml } from './escape-html';
-import { parameterNames, parameterText, trialState } from './report-tables';
+import { parameterNames, parameterText, shortParameterText, trialState } from './report-tables';
 import type { ReportTrial, StudyReportData } from './study-report-data';
 import { type PlotSeries, svgPlot, tick } from './svg-plot';
 
@@ -8,7 +8,7 @@ const trialLabel = (t: ReportTrial) => `#${t.trial.number} ${summary(t)}`;
 
 function summary(t: ReportTrial): string {
   return Object.entries(t.trial.parameters)
-    .map(([k, v]) => `${k.split('.').at(-1)}=${parameterText(v)}`)
+    .map(([k, v]) => `${k.split('.').at(-1)}=${shortParameterText(v)}`)
     .join(' ');
 }
 
@@ -175,9 +175,9 @@ export function renderStudyReport(data: StudyReportData): string {
       String(i + 1),
       `#${t.number}`,
       fmt(t.objectiveValue),
-      String(t.scaling?.batchSize ?? parameterText(t.parameters.batch_size)),
+      String(t.scaling?.batchSize ?? shortParameterText(t.parameters.batch_size)),
       fmt(t.scaling?.lr),
-      ...params.filter((p) => p !== 'batch_size').map((p) => parameterText(t.parameters[p])),
+      ...params.filter((p) => p !== 'batch_size').map((p) => shortParameterText(t.parameters[p])),
     ]),
     'leaderboard',
   );
@@ -191,7 +191,7 @@ export function renderStudyReport(data: StudyReportData): string {
       fmt(t.scaling?.lr),
       String(t.scaling?.warmupSteps ?? ''),
       Object.entries(t.parameters)
-        .map(([k, v]) => `${k}=${parameterText(v)}`)
+        .map(([k, v]) => `${k}=${shortParameterText(v)}`)
         .join(', '),
     ]),
     'trials',

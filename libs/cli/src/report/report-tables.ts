@@ -8,6 +8,27 @@ export function parameterText(v: tuner.ParameterValue | undefined): string {
   return typeof x === 'number' ? String(Number(x.toPrecision(6))) : String(x);
 }
 
+/**
+ * A parameter's value as people read it in plots and tables: a categorical choice written as JSON
+ * (a whole sub-message, e.g. a SchedulerSpec) by its oneof case(s), e.g. `cosineAnnealing`, or
+ * `kaimingNormal` for {"conv":{"kaimingNormal":{}},"dense":{"kaimingNormal":{}}}; else parameterText.
+ */
+export function shortParameterText(v: tuner.ParameterValue | undefined): string {
+  const x = v?.value?.value;
+  if (typeof x !== 'string' || !x.startsWith('{')) return parameterText(v);
+  try {
+    const parsed = JSON.parse(x) as Record<string, unknown>;
+    const keys = Object.keys(parsed);
+    const inner = (k: string) => {
+      const y = parsed[k];
+      return y && typeof y === 'object' && !Array.isArray(y) ? Object.keys(y).join('+') : k;
+    };
+    return (keys.length === 1 ? keys : [...new Set(keys.map(inner))]).join('/');
+  } catch {
+    return x;
+  }
+}
+
 export const trialState = (s: tuner.TrialState): string =>
   tuner.trialStateToJSON(s).replace('TRIAL_STATE_', '').toLowerCase();
 
