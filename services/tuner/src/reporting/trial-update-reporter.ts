@@ -89,10 +89,19 @@ export class TrialUpdateReporter {
     return this.flushing;
   }
 
-  /** Last flush, then closes the channel. */
-  async close(): Promise<void> {
+  /**
+   * Last delivery of everything waiting (at most `timeoutMs`), then closes the channel. A flush
+   * already under way may have started before the last updates, so it is waited out first.
+   */
+  async close(timeoutMs = 5000): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    const drained = (async () => {
+      await this.flushing;
+      await this.flush();
+    })();
+    await Promise.race([drained, timeout]).finally(() => clearTimeout(timer));
     this.client.close();
   }
 
