@@ -10,7 +10,16 @@ export const WRONG_WIRE = Symbol('wrong wire type');
  */
 export type Mutator = (field: FieldDescriptor, value: unknown, scope: string) => unknown;
 
-const camel = (snake: string): string => snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camelNames = new Map<string, string>();
+/** snake_case -> lowerCamelCase, memoised (called for every field written). */
+function camel(snake: string): string {
+  let name = camelNames.get(snake);
+  if (name === undefined) {
+    name = snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    camelNames.set(snake, name);
+  }
+  return name;
+}
 
 const VARINT_TYPES = new Set([
   'TYPE_INT64',

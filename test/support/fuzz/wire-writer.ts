@@ -10,6 +10,19 @@ export class WireWriter {
   private readonly parts: Buffer[] = [];
 
   varint(value: bigint | number): this {
+    // Small non-negative numbers (tags, lengths, most values) without BigInt: the fuzzer writes
+    // hundreds of thousands of them, and BigInt made the test starve the services it fuzzes.
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 31) {
+      const bytes: number[] = [];
+      let n = value;
+      while (n >= 0x80) {
+        bytes.push((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
+      bytes.push(n);
+      this.parts.push(Buffer.from(bytes));
+      return this;
+    }
     // Negative int32/int64 values are written as 10-byte two's complement varints (proto3 rules).
     let v = BigInt.asUintN(64, BigInt(value));
     const bytes: number[] = [];
@@ -24,7 +37,9 @@ export class WireWriter {
   }
 
   tag(field: number, wire: WireType): this {
-    return this.varint((BigInt(field) << 3n) | BigInt(wire));
+    return field < 2 ** 28
+      ? this.varint(field * 8 + wire)
+      : this.varint((BigInt(field) << 3n) | BigInt(wire));
   }
 
   double(value: number): this {
