@@ -83,7 +83,11 @@ describe('tuner with concurrent workers', () => {
             const batch = a.config!.batchSize;
             expect(a.config!.optimizer!.lr).toBeCloseTo((0.1 * batch) / 64, 12);
             expect(a.trial!.scaling).toMatchObject({ batchSize: batch });
-            if (batch > 64) expect(a.config!.warmup).toMatchObject({ startFactor: 64 / batch });
+            if (batch > 64) {
+              expect(a.config!.warmup).toMatchObject({ startFactor: 64 / batch });
+              // The trial says what warm-up it got, for reports.
+              expect(a.trial!.scaling).toMatchObject({ warmupEpochs: 2, warmupStartFactor: 64 / batch });
+            }
             for (let step = 1; step <= 4; step++) {
               const r = await w.report(a, step, curve(a.trial!.parameters, step));
               if (r.shouldPrune) {

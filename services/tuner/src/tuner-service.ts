@@ -299,7 +299,14 @@ export class TunerRpc {
           return {
             id: randomUUID(),
             params: fitted.params,
-            scaling: scaling ? { batchSize: scaling.batchSize, lr: scaling.lr } : null,
+            scaling: scaling
+              ? {
+                  batchSize: scaling.batchSize,
+                  lr: scaling.lr,
+                  warmupEpochs: scaling.warmupEpochs,
+                  warmupStartFactor: scaling.warmupEpochs > 0 ? scaling.warmupStartFactor : 0,
+                }
+              : null,
             memoryBytes: fitted.memoryBytes,
             ...(fitted.tooBig
               ? {

@@ -53,7 +53,7 @@ describe('study report', () => {
       };
       expect(json.trials).toHaveLength(10);
       expect(trialsCsv(data.trials).split('\n')[0]).toBe(
-        'number,trial_id,state,objective_value,batch_size,scaled_lr,warmup_steps,run_id,batch_size,scheduler,init.conv',
+        'number,trial_id,state,objective_value,batch_size,scaled_lr,warmup_steps,warmup_epochs,warmup_start_factor,run_id,batch_size,scheduler,init.conv',
       );
       expect(seriesCsv(data.trials).split('\n').length).toBeGreaterThan(1000);
     } finally {

@@ -4,6 +4,16 @@ import { parameterNames, parameterText, shortParameterText, trialState } from '.
 import type { ReportTrial, StudyReportData } from './study-report-data';
 import { type PlotSeries, svgPlot, tick } from './svg-plot';
 
+/** "1 epoch from 0.5x", "200 steps from 0.25x", or "none". */
+function warmupText(s: tuner.TrialScaling | undefined): string {
+  if (!s) return '';
+  const from = s.warmupStartFactor > 0 ? ` from ${Number(s.warmupStartFactor.toPrecision(3))}x` : '';
+  if (s.warmupEpochs > 0)
+    return `${Number(s.warmupEpochs.toPrecision(3))} epoch${s.warmupEpochs === 1 ? '' : 's'}${from}`;
+  if (s.warmupSteps > 0) return `${s.warmupSteps} steps${from}`;
+  return 'none';
+}
+
 const trialLabel = (t: ReportTrial) => `#${t.trial.number} ${summary(t)}`;
 
 function summary(t: ReportTrial): string {
@@ -182,14 +192,14 @@ export function renderStudyReport(data: StudyReportData): string {
     'leaderboard',
   );
   const allTrials = table(
-    ['trial', 'state', objective, 'batch', 'scaled lr', 'warm-up steps', 'parameters'],
+    ['trial', 'state', objective, 'batch', 'scaled lr', 'warm-up', 'parameters'],
     data.trials.map(({ trial: t }) => [
       `#${t.number}`,
       trialState(t.state),
       fmt(t.objectiveValue),
       String(t.scaling?.batchSize ?? ''),
       fmt(t.scaling?.lr),
-      String(t.scaling?.warmupSteps ?? ''),
+      warmupText(t.scaling),
       Object.entries(t.parameters)
         .map(([k, v]) => `${k}=${shortParameterText(v)}`)
         .join(', '),
@@ -220,7 +230,7 @@ export function renderStudyReport(data: StudyReportData): string {
         .map(([k, v]) => `<code>${escapeHtml(k)} = ${escapeHtml(parameterText(v))}</code>`)
         .join(' ') +
       (best.scaling
-        ? ` <code>lr = ${fmt(best.scaling.lr)}</code> <code>warm-up = ${best.scaling.warmupSteps} steps</code>`
+        ? ` <code>lr = ${fmt(best.scaling.lr)}</code> <code>warm-up = ${warmupText(best.scaling)}</code>`
         : '') +
       '</div>'
     : '<p>No trial completed.</p>';

@@ -59,6 +59,8 @@ export function trialsCsv(trials: readonly ReportTrial[]): string {
     'batch_size',
     'scaled_lr',
     'warmup_steps',
+    'warmup_epochs',
+    'warmup_start_factor',
     'run_id',
     ...params,
   ];
@@ -72,6 +74,8 @@ export function trialsCsv(trials: readonly ReportTrial[]): string {
       t.scaling?.batchSize,
       t.scaling?.lr,
       t.scaling?.warmupSteps,
+      t.scaling?.warmupEpochs,
+      t.scaling?.warmupStartFactor,
       t.runId,
       ...params.map((p) => parameterText(t.parameters[p])),
     ]),

@@ -62,7 +62,13 @@ export function trialToProto(
   points: readonly IntermediatePoint[] = [],
 ): tuner.Trial {
   const byName = new Map(space.map((p) => [p.name, p]));
-  const scaling = t.scaling as { batchSize?: number; lr?: number } | null;
+  // Trials stored before the warm-up was kept with them read as having none.
+  const scaling = t.scaling as {
+    batchSize?: number;
+    lr?: number;
+    warmupEpochs?: number;
+    warmupStartFactor?: number;
+  } | null;
   return {
     id: t.id,
     studyId: t.studyId,
@@ -82,7 +88,16 @@ export function trialToProto(
     startedAt: date(t.startedAt),
     finishedAt: date(t.finishedAt),
     runId: t.runId,
-    scaling: scaling ? { batchSize: scaling.batchSize ?? 0, lr: scaling.lr ?? 0, warmupSteps: 0 } : undefined,
+    scaling: scaling
+      ? {
+          batchSize: scaling.batchSize ?? 0,
+          lr: scaling.lr ?? 0,
+          // A study's scaling policy gives its warm-up in epochs; steps depend on the dataset.
+          warmupSteps: 0,
+          warmupEpochs: scaling.warmupEpochs ?? 0,
+          warmupStartFactor: scaling.warmupStartFactor ?? 0,
+        }
+      : undefined,
     metrics: { ...t.metrics },
   };
 }

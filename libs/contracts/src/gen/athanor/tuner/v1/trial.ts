@@ -97,8 +97,12 @@ export interface TrialScaling {
   batchSize: number;
   /** Learning rate derived by the rule. */
   lr: number;
-  /** Warm-up steps added. */
+  /** Warm-up steps added; 0 when the warm-up is given in epochs (warmup_epochs). */
   warmupSteps: number;
+  /** Warm-up epochs added (Goyal et al.: from the reference LR up to `lr`); 0: none, or given in steps. */
+  warmupEpochs: number;
+  /** The warm-up's first LR as a factor of `lr` (reference LR / lr); 0 when there is no warm-up. */
+  warmupStartFactor: number;
 }
 
 /** One trial of a study. */
@@ -271,7 +275,7 @@ export const IntermediateValue: MessageFns<IntermediateValue> = {
 };
 
 function createBaseTrialScaling(): TrialScaling {
-  return { batchSize: 0, lr: 0, warmupSteps: 0 };
+  return { batchSize: 0, lr: 0, warmupSteps: 0, warmupEpochs: 0, warmupStartFactor: 0 };
 }
 
 export const TrialScaling: MessageFns<TrialScaling> = {
@@ -284,6 +288,12 @@ export const TrialScaling: MessageFns<TrialScaling> = {
     }
     if (message.warmupSteps !== 0) {
       writer.uint32(24).int64(message.warmupSteps);
+    }
+    if (message.warmupEpochs !== 0) {
+      writer.uint32(33).double(message.warmupEpochs);
+    }
+    if (message.warmupStartFactor !== 0) {
+      writer.uint32(41).double(message.warmupStartFactor);
     }
     return writer;
   },
@@ -325,6 +335,22 @@ export const TrialScaling: MessageFns<TrialScaling> = {
             message.warmupSteps = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.warmupEpochs = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.warmupStartFactor = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -350,6 +376,16 @@ export const TrialScaling: MessageFns<TrialScaling> = {
         : isSet(object.warmup_steps)
         ? globalThis.Number(object.warmup_steps)
         : 0,
+      warmupEpochs: isSet(object.warmupEpochs)
+        ? globalThis.Number(object.warmupEpochs)
+        : isSet(object.warmup_epochs)
+        ? globalThis.Number(object.warmup_epochs)
+        : 0,
+      warmupStartFactor: isSet(object.warmupStartFactor)
+        ? globalThis.Number(object.warmupStartFactor)
+        : isSet(object.warmup_start_factor)
+        ? globalThis.Number(object.warmup_start_factor)
+        : 0,
     };
   },
 
@@ -364,6 +400,12 @@ export const TrialScaling: MessageFns<TrialScaling> = {
     if (message.warmupSteps !== 0) {
       obj.warmupSteps = Math.round(message.warmupSteps);
     }
+    if (message.warmupEpochs !== 0) {
+      obj.warmupEpochs = floatToJson(message.warmupEpochs);
+    }
+    if (message.warmupStartFactor !== 0) {
+      obj.warmupStartFactor = floatToJson(message.warmupStartFactor);
+    }
     return obj;
   },
 
@@ -375,6 +417,8 @@ export const TrialScaling: MessageFns<TrialScaling> = {
     message.batchSize = object.batchSize ?? 0;
     message.lr = object.lr ?? 0;
     message.warmupSteps = object.warmupSteps ?? 0;
+    message.warmupEpochs = object.warmupEpochs ?? 0;
+    message.warmupStartFactor = object.warmupStartFactor ?? 0;
     return message;
   },
 };
