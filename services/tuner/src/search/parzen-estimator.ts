@@ -1,11 +1,14 @@
 import type { Rng } from '@athanor/training-core';
 import { normCdf, normLogPdf, normQuantile } from './normal';
+import { neighbourBandwidths } from './parzen-bandwidth';
 
 /**
  * A univariate Parzen estimator over [low, high] in the sampler's internal space (log-transformed
  * for log domains): a weighted mixture of truncated normals, one per observation plus a prior
- * component N((low+high)/2, (high-low)) — Bergstra et al. 2011, with Optuna 3.x's bandwidths
- * (distance to the farther neighbour, clipped to [(high-low)/min(100, 1+n), high-low]).
+ * component N((low+high)/2, (high-low)) (Bergstra et al. 2011). Observation kernels take the
+ * neighbour-distance widths of `neighbourBandwidths` among the observations alone: the prior's centre
+ * is no neighbour (Optuna 4.9 dropped it too), so a lone trial near the middle is not given a narrow
+ * kernel by a point that was never observed.
  */
 export class NumericParzen {
   readonly mus: number[];
@@ -16,7 +19,10 @@ export class NumericParzen {
   private readonly logCoefficients: number[];
   private readonly scratch: Float64Array;
 
-  /** @param q quantisation step in the internal space (ints, stepped or discrete domains), or 0. */
+  /**
+   * @param priorWeight the prior kernel's weight, on the scale of `observationWeights`.
+   * @param q quantisation step in the internal space (ints, stepped or discrete domains), or 0.
+   */
   constructor(
     observations: readonly number[],
     observationWeights: readonly number[],
@@ -25,24 +31,13 @@ export class NumericParzen {
     priorWeight: number,
     readonly q = 0,
   ) {
-    const range = high - low;
-    const priorMu = 0.5 * (low + high);
-    const items = observations.map((mu, i) => ({ mu, w: observationWeights[i], prior: false }));
-    items.push({ mu: priorMu, w: priorWeight, prior: true });
+    const widths = neighbourBandwidths(observations, low, high);
+    const items = observations.map((mu, i) => ({ mu, w: observationWeights[i], sigma: widths[i] }));
+    items.push({ mu: 0.5 * (low + high), w: priorWeight, sigma: high - low });
     items.sort((a, b) => a.mu - b.mu);
     const n = items.length;
-    const minSigma = range / Math.min(100, 1 + n);
     this.mus = items.map((x) => x.mu);
-    this.sigmas = items.map((x, i) => {
-      if (x.prior) return range;
-      const left = i === 0 ? x.mu - low : x.mu - items[i - 1].mu;
-      const right = i === n - 1 ? high - x.mu : items[i + 1].mu - x.mu;
-      // Optuna's consider_endpoints=False: the outermost components look only inwards.
-      let s = Math.max(left, right);
-      if (n >= 2 && i === 0) s = right;
-      if (n >= 2 && i === n - 1) s = left;
-      return Math.min(range, Math.max(minSigma, s));
-    });
+    this.sigmas = items.map((x) => x.sigma);
     const total = items.reduce((a, x) => a + x.w, 0);
     this.weights = items.map((x) => x.w / total);
     // Per component, once: log(w / Z) and the normal's constant, so logPdf is one exp per component.
