@@ -30,7 +30,7 @@ function quickstart(args: string[], cwd: string, timeoutMs: number) {
 interface StudyJson {
   study: { study: { state: string }; bestTrial?: { id: string } };
   trials: {
-    trial: { id: string; state: string; runId: string; workerId: string };
+    trial: { id: string; state: string; runId: string; workerId: string; parameters: unknown };
     series: { name: string; layer?: string; points?: unknown[] }[];
   }[];
   lrRangeTest?: { points: unknown[]; suggested: number };
@@ -71,6 +71,8 @@ describe('athanor quickstart', () => {
 
     expect(report.study.study.study.state).toBe('STUDY_STATE_COMPLETED');
     expect(report.study.trials).toHaveLength(4);
+    // Six points in the space, four trials: no configuration trained twice.
+    expect(new Set(report.study.trials.map((t) => JSON.stringify(t.trial.parameters))).size).toBe(4);
     for (const t of report.study.trials) {
       expect(['TRIAL_STATE_COMPLETED', 'TRIAL_STATE_PRUNED']).toContain(t.trial.state);
       // What the workers streamed reached the metrics service, run by run.

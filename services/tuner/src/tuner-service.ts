@@ -284,6 +284,10 @@ export class TunerRpc {
         continue;
       }
       const history = compiled.sampler.needsHistory ? await this.history(id, compiled) : [];
+      // Grows with each trial made below, so one call's trials are distinct among themselves too.
+      const taken = compiled.sampler.needsTaken
+        ? (await this.store.listTrials(id)).map((t) => ({ ...t.params }))
+        : [];
       const created = await this.store.createLeasedTrials({
         studyId: id,
         workerId: r.workerId,
@@ -292,9 +296,10 @@ export class TunerRpc {
         now,
         traceOf,
         make: (number) => {
-          const proposed = compiled.sampler.propose({ number, history });
+          const proposed = compiled.sampler.propose({ number, history, taken });
           if (!proposed) return undefined;
           const fitted = fitToBudget(compiled, proposed, budget);
+          taken.push(fitted.params);
           const { scaling } = fitted.materialized;
           return {
             id: randomUUID(),

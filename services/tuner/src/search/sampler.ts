@@ -16,6 +16,8 @@ export interface SampleContext {
   readonly number: number;
   /** Finished trials (completed and pruned); only model-based samplers read it. */
   readonly history: readonly Observation[];
+  /** Parameters of every trial the study has made, in any state; read by samplers with needsTaken. */
+  readonly taken?: readonly Params[];
 }
 
 /**
@@ -25,6 +27,8 @@ export interface SampleContext {
 export interface Sampler {
   /** Reads the history (model-based); the tuner loads it only for these. */
   readonly needsHistory: boolean;
+  /** Reads the parameters of every trial made so far (distinctSampler); loaded only for these. */
+  readonly needsTaken?: boolean;
   /** How many trials the sampler can produce (grid, sweep), or Infinity. */
   readonly size: number;
   /** Parameters for trial `number`, or undefined when the sampler is exhausted. */

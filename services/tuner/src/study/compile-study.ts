@@ -6,6 +6,7 @@ import { medianPruner } from '../pruners/median-pruner';
 import { NO_PRUNING, type Pruner } from '../pruners/pruner';
 import { successiveHalvingPruner } from '../pruners/successive-halving-pruner';
 import { categoricalEncoding, checkNumericPath, type Json } from '../search/config-paths';
+import { distinctSampler, isFiniteSpace } from '../search/distinct-sampler';
 import { enumerateGrid, gridSampler, MAX_GRID_POINTS } from '../search/grid-sampler';
 import { quasiRandomSampler } from '../search/quasi-random-sampler';
 import { randomSampler } from '../search/random-sampler';
@@ -163,6 +164,13 @@ export function compileStudy(input: tuner.StudySpec, randomSeed: () => number): 
       break;
     }
   }
+  // Grid and scaling sweep choose their points (the sweep repeats on purpose); the others may not
+  // repeat a point of a finite space before it is exhausted.
+  if (
+    (kind.$case === 'random' || kind.$case === 'quasiRandom' || kind.$case === 'tpe') &&
+    isFiniteSpace(space)
+  )
+    sampler = distinctSampler(sampler, space, seed);
 
   const pruner = compilePruner(spec.pruner, bad);
   if (v.length > 0) throw new InvalidArgumentError(v);
