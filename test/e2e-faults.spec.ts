@@ -181,6 +181,76 @@ describe('faults across processes', () => {
     query.close();
   }, 180_000);
 
+  it('a restarted worker hands its interrupted trial back at once, and it resumes from its checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'athanor-e2e-restart-'));
+    dirs.push(dir);
+    const tunerProcess = start('tuner', { ATHANOR_DATA_DIR: join(dir, 'tuner') });
+    const tunerAddr = await addressOf(tunerProcess);
+    const tunerClient = new tuner.TunerServiceClient(tunerAddr, grpc.credentials.createInsecure());
+    const { study } = await unary(tunerClient.createStudy.bind(tunerClient), {
+      spec: tuner.StudySpec.fromJSON({
+        name: 'e2e-restart',
+        objective: { metric: 'val_loss' },
+        baseConfig: training.TrainConfig.toJSON(tinyConfig({ epochs: 12, checkpoint: { everyNEpochs: 1 } })),
+        searchSpace: { parameters: [{ name: 'optimizer.lr', doubleRange: { low: 0.01, high: 0.2 } }] },
+        algorithm: { random: {}, seed: 1 },
+        budget: { maxTrials: 1 },
+        // Far longer than this test: the trial must come back because the worker said so.
+        lease: { leaseDuration: { seconds: 600 }, maxAttempts: 3 },
+      }),
+      requestId: '',
+    });
+    const env = (id: string) => ({
+      ATHANOR_TUNER_ADDR: tunerAddr,
+      ATHANOR_WORKER_STUDY: study!.id,
+      ATHANOR_WORKER_ID: id,
+      ATHANOR_CHECKPOINT_DIR: join(dir, 'checkpoints'),
+      ATHANOR_DATA_DIR: join(dir, 'data'),
+    });
+    const first = start('trainer', env('first'));
+    await addressOf(first);
+    let restarted: ServiceProcess | undefined;
+    let killed = false;
+    const events: tuner.StudyEvent[] = [];
+    await followStudy(tunerClient, study!.id, (e) => {
+      events.push(e);
+      const ev = e.event;
+      if (!killed && ev?.$case === 'intermediateReported' && ev.value.value!.step >= 2) {
+        // Killed after its second checkpointed epoch; then a trainer on the same directory (it
+        // takes over the records of a trainer whose process is gone).
+        killed = true;
+        void kill(first).then(() => (restarted = start('trainer', env('second'))));
+      }
+    });
+    expect(restarted).toBeDefined();
+    const requeued = events.find(
+      (e) =>
+        e.event?.$case === 'trialUpdated' &&
+        e.event.value.trial!.state === tuner.TrialState.TRIAL_STATE_QUEUED &&
+        e.event.value.reason.includes('interrupted'),
+    );
+    expect(requeued, 'the trial went back to the queue because the restarted trainer said so').toBeDefined();
+    const got = await unary(
+      tunerClient.getStudy.bind(tunerClient),
+      tuner.GetStudyRequest.fromPartial({ studyId: study!.id }),
+    );
+    tunerClient.close();
+    expect(got.study!.trialCounts).toMatchObject({ completed: 1, failed: 0 });
+    expect(got.bestTrial!.workerId).toBe('second');
+    expect(got.bestTrial!.attempts).toBe(2);
+    const client = new trainer.TrainerServiceClient(
+      await addressOf(restarted!),
+      grpc.credentials.createInsecure(),
+    );
+    const { runs } = await unary(
+      client.listRuns.bind(client),
+      trainer.ListRunsRequest.fromPartial({ studyId: study!.id }),
+    );
+    client.close();
+    const resumed = runs.find((r) => r.state === trainer.RunState.RUN_STATE_COMPLETED)!;
+    expect(resumed.resumedFrom?.step).toBeGreaterThan(0);
+  }, 120_000);
+
   it('the metrics service away for a while: training goes on, and new points arrive when it is back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'athanor-e2e-metrics-'));
     dirs.push(dir);

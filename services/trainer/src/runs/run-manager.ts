@@ -209,6 +209,19 @@ export class RunManager {
   }
 
   private readonly pending = new Map<string, RestoredCheckpoint | undefined>();
+  /** Trial runs this start found interrupted and failed, until the worker tells the tuner. */
+  private interruptedTrials: trainer.Run[] = [];
+
+  /**
+   * The trial runs a restart failed (run-recovery.ts), once: the worker tells the tuner so the
+   * trials go back to the queue now, not when their leases lapse.
+   */
+  takeInterruptedTrials(): trainer.Run[] {
+    const runs = this.interruptedTrials;
+    this.interruptedTrials = [];
+    return runs;
+  }
+
   /** Trace context of each queued run (not persisted: a run resumed after a restart starts a new trace). */
   private readonly parents = new Map<string, Context>();
 
@@ -507,6 +520,7 @@ export class RunManager {
           'a run was interrupted by a trainer restart',
         );
         this.terminate(record, recovery.outcome);
+        if (record.run.trial !== undefined) this.interruptedTrials.push(record.run);
       } else this.requeue(record);
     }
     if (this.queue.length > 0) setImmediate(() => this.schedule());

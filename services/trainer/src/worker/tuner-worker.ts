@@ -56,7 +56,38 @@ export class TunerWorker {
   }
 
   start(): void {
-    this.loop ??= this.poll();
+    this.loop ??= this.releaseInterrupted().then(() => this.poll());
+  }
+
+  /**
+   * Trials a restart found interrupted (their runs failed, run-recovery.ts) go back to the tuner's
+   * queue at once, as retryable failures under their old leases, with their last checkpoints;
+   * otherwise they would wait for the leases to lapse. A lease already lapsed or re-leased is
+   * refused, and that is fine: the tuner has the trial back already.
+   */
+  private async releaseInterrupted(): Promise<void> {
+    for (const run of this.o.runs.takeInterruptedTrials()) {
+      const trial = run.trial!;
+      if (trial.leaseId === '') continue;
+      try {
+        await this.call<tuner.CompleteTrialRequest, tuner.CompleteTrialResponse>(
+          (r, cb) => this.client.completeTrial(r, cb),
+          tuner.CompleteTrialRequest.fromPartial({
+            trialId: trial.trialId,
+            leaseId: trial.leaseId,
+            outcome: { $case: 'failed', value: { reason: run.failureReason, retryable: true } },
+            runId: run.id,
+            checkpoint: run.lastCheckpoint,
+          }),
+        );
+        this.o.logger?.info(
+          { trial: trial.trialId, run: run.id },
+          'handed an interrupted trial back to the tuner',
+        );
+      } catch (error) {
+        this.o.logger?.debug({ err: error, trial: trial.trialId }, 'interrupted trial not handed back');
+      }
+    }
   }
 
   async stop(): Promise<void> {
