@@ -9,6 +9,7 @@ export * from './handlers';
 export * from './logger';
 export * from './main';
 export * from './metrics-registry';
+export * from './metrics-sender';
 export * from './path-root';
 export * from './server';
 export * from './server-limits';

@@ -1,6 +1,6 @@
-import { type ChannelCredentials, type ClientOptions, credentials } from '@grpc/grpc-js';
+import type { ChannelCredentials, ClientOptions } from '@grpc/grpc-js';
 import { metrics, type trainer } from '@athanor/contracts';
-import type { Logger } from '@athanor/service-kit';
+import { type Logger, MetricsSender } from '@athanor/service-kit';
 import { Counter, type Registry } from 'prom-client';
 
 export interface MetricsReporterOptions {
@@ -32,24 +32,15 @@ export interface RunLabels {
  * (athanor_trainer_metric_points_dropped_total).
  */
 export class MetricsReporter {
-  private readonly client: metrics.MetricsServiceClient;
   private buffer: metrics.MetricPoint[] = [];
   private updates: metrics.RunUpdate[] = [];
-  private readonly timer: NodeJS.Timeout;
-  private flushing: Promise<void> | undefined;
+  private readonly sender: MetricsSender;
   private readonly dropped: Counter<'reason'>;
   private readonly sent: Counter;
   private readonly maxBuffered: number;
   private readonly batchSize: number;
 
   constructor(private readonly options: MetricsReporterOptions) {
-    this.client = new metrics.MetricsServiceClient(
-      options.address,
-      options.credentials ?? credentials.createInsecure(),
-      // grpc-js backs off up to 2 minutes between reconnects; a metrics service that is back should
-      // get its points within seconds.
-      { 'grpc.max_reconnect_backoff_ms': 5000, ...options.clientOptions },
-    );
     this.maxBuffered = options.maxBuffered ?? 50_000;
     this.batchSize = options.batchSize ?? 2_000;
     this.dropped = new Counter({
@@ -63,8 +54,15 @@ export class MetricsReporter {
       help: 'Metric points the metrics service accepted.',
       registers: [options.registry],
     });
-    this.timer = setInterval(() => void this.flush(), options.flushMillis ?? 1000);
-    this.timer.unref();
+    this.sender = new MetricsSender({
+      address: options.address,
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}),
+      ...(options.flushMillis !== undefined ? { flushMillis: options.flushMillis } : {}),
+      take: () => this.take(),
+      delivered: (response) => this.delivered(response),
+      undelivered: (error, messages) => this.undelivered(error, messages),
+    });
   }
 
   /** Step metrics: loss, per-group lr, throughput, gradient norm, per-layer norms when computed. */
@@ -126,33 +124,23 @@ export class MetricsReporter {
     });
   }
 
-  /** Sends what is buffered now (the timer calls it; tests and shutdown may too). */
+  /** Sends what is buffered now (the timer calls it; tests may too). */
   flush(): Promise<void> {
-    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    return this.sender.flush();
   }
 
   /**
-   * Delivers everything buffered up to now (waiting out a flush already under way, which may have
-   * started before the last points), giving up after `timeoutMs`: a worker calls it before
+   * Delivers everything buffered up to now, giving up after `timeoutMs`: a worker calls it before
    * completing a trial, so a finished trial's metrics are in the metrics service, without a dead
    * metrics service holding the trial back.
    */
-  async drain(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    const drained = (async () => {
-      await this.flushing;
-      await this.flush();
-    })();
-    await Promise.race([drained, timeout]).finally(() => clearTimeout(timer));
+  drain(timeoutMs: number): Promise<void> {
+    return this.sender.drain(timeoutMs);
   }
 
   /** Last delivery of everything buffered (at most `timeoutMs`), then closes the channel. */
-  async close(timeoutMs = 5000): Promise<void> {
-    clearInterval(this.timer);
-    await this.drain(timeoutMs);
-    this.client.close();
+  close(timeoutMs = 5000): Promise<void> {
+    return this.sender.close(timeoutMs);
   }
 
   private push(points: metrics.MetricPoint[]): void {
@@ -164,43 +152,39 @@ export class MetricsReporter {
     }
   }
 
-  private async send(): Promise<void> {
-    if (this.buffer.length === 0 && this.updates.length === 0) return;
+  private take(): metrics.ReportMetricsRequest[] {
     const points = this.buffer;
     const updates = this.updates;
     this.buffer = [];
     this.updates = [];
-    try {
-      const response = await new Promise<metrics.ReportMetricsResponse>((resolve, reject) => {
-        const call = this.client.reportMetrics({ deadline: Date.now() + 10_000 }, (err, res) =>
-          err ? reject(err) : resolve(res),
-        );
-        call.on('error', () => undefined);
-        for (let i = 0; i < points.length || (i === 0 && updates.length > 0); i += this.batchSize) {
-          call.write({
-            points: points.slice(i, i + this.batchSize),
-            source: this.options.source,
-            runUpdates: i === 0 ? updates : [],
-            trialUpdates: [],
-          });
-        }
-        call.end();
+    const messages: metrics.ReportMetricsRequest[] = [];
+    for (let i = 0; i < points.length || (i === 0 && updates.length > 0); i += this.batchSize)
+      messages.push({
+        points: points.slice(i, i + this.batchSize),
+        source: this.options.source,
+        runUpdates: i === 0 ? updates : [],
+        trialUpdates: [],
       });
-      this.sent.inc(response.accepted);
-      if (response.rejected > 0) {
-        this.dropped.inc({ reason: 'rejected' }, response.rejected);
-        // A rejected point is a bug on one side of the contract: say which points and why.
-        this.options.logger?.warn(
-          { reasons: response.rejectionReasons, examples: response.rejectedPoints.slice(0, 5) },
-          `the metrics service rejected ${response.rejected} points`,
-        );
-      }
-    } catch (error) {
-      // Unreachable or failing: keep the points for the next flush (the newest win when over the bound).
-      this.options.logger?.debug({ err: error }, 'metrics service unavailable; points kept for retry');
-      this.buffer = points.concat(this.buffer);
-      this.updates = updates.concat(this.updates);
-      this.push([]);
+    return messages;
+  }
+
+  private delivered(response: metrics.ReportMetricsResponse): void {
+    this.sent.inc(response.accepted);
+    if (response.rejected > 0) {
+      this.dropped.inc({ reason: 'rejected' }, response.rejected);
+      // A rejected point is a bug on one side of the contract: say which points and why.
+      this.options.logger?.warn(
+        { reasons: response.rejectionReasons, examples: response.rejectedPoints.slice(0, 5) },
+        `the metrics service rejected ${response.rejected} points`,
+      );
     }
+  }
+
+  private undelivered(error: Error, messages: metrics.ReportMetricsRequest[]): void {
+    // Kept for the next flush, before anything newer (the newest win when over the bound).
+    this.options.logger?.debug({ err: error }, 'metrics service unavailable; points kept for retry');
+    this.buffer = messages.flatMap((m) => m.points).concat(this.buffer);
+    this.updates = messages.flatMap((m) => m.runUpdates).concat(this.updates);
+    this.push([]);
   }
 }

@@ -1,6 +1,6 @@
-import { type ChannelCredentials, type ClientOptions, credentials } from '@grpc/grpc-js';
+import type { ChannelCredentials, ClientOptions } from '@grpc/grpc-js';
 import { metrics } from '@athanor/contracts';
-import type { Logger } from '@athanor/service-kit';
+import { type Logger, MetricsSender } from '@athanor/service-kit';
 import { Counter, type Registry } from 'prom-client';
 
 export interface TrialUpdateReporterOptions {
@@ -35,28 +35,15 @@ export interface TrialUpdateReporterOptions {
  * counts trials rather than transitions.
  */
 export class TrialUpdateReporter {
-  private readonly client: metrics.MetricsServiceClient;
   /** Waiting updates by trial id, oldest first (Map keeps insertion order). */
   private pending = new Map<string, metrics.TrialUpdate>();
-  private readonly timer: NodeJS.Timeout;
-  private flushing: Promise<void> | undefined;
+  private readonly sender: MetricsSender;
   private readonly dropped: Counter<'reason'>;
   private readonly sent: Counter;
   private readonly maxBuffered: number;
   private readonly batchSize: number;
 
   constructor(private readonly options: TrialUpdateReporterOptions) {
-    this.client = new metrics.MetricsServiceClient(
-      options.address,
-      options.credentials ?? credentials.createInsecure(),
-      {
-        // grpc-js backs off up to 2 minutes between attempts by default; a metrics service that
-        // comes back should see the updates within seconds.
-        'grpc.initial_reconnect_backoff_ms': Math.min(1000, options.maxReconnectBackoffMillis ?? 1000),
-        'grpc.max_reconnect_backoff_ms': options.maxReconnectBackoffMillis ?? 5000,
-        ...options.clientOptions,
-      },
-    );
     this.maxBuffered = options.maxBuffered ?? 10_000;
     this.batchSize = options.batchSize ?? 1_000;
     this.dropped = new Counter({
@@ -70,8 +57,18 @@ export class TrialUpdateReporter {
       help: 'Trial updates the metrics service accepted.',
       registers: [options.registry],
     });
-    this.timer = setInterval(() => void this.flush(), options.flushMillis ?? 1000);
-    this.timer.unref();
+    this.sender = new MetricsSender({
+      address: options.address,
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}),
+      ...(options.flushMillis !== undefined ? { flushMillis: options.flushMillis } : {}),
+      ...(options.maxReconnectBackoffMillis !== undefined
+        ? { maxReconnectBackoffMillis: options.maxReconnectBackoffMillis }
+        : {}),
+      take: () => this.take(),
+      delivered: (response) => this.delivered(response),
+      undelivered: (error, messages) => this.undelivered(error, messages),
+    });
   }
 
   /** Queues updates, oldest first; returns at once. */
@@ -83,26 +80,14 @@ export class TrialUpdateReporter {
     this.bound();
   }
 
-  /** Sends what waits now (the timer calls it; tests and shutdown may too). */
+  /** Sends what waits now (the timer calls it; tests may too). */
   flush(): Promise<void> {
-    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    return this.sender.flush();
   }
 
-  /**
-   * Last delivery of everything waiting (at most `timeoutMs`), then closes the channel. A flush
-   * already under way may have started before the last updates, so it is waited out first.
-   */
-  async close(timeoutMs = 5000): Promise<void> {
-    clearInterval(this.timer);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    const drained = (async () => {
-      await this.flushing;
-      await this.flush();
-    })();
-    await Promise.race([drained, timeout]).finally(() => clearTimeout(timer));
-    this.client.close();
+  /** Last delivery of everything waiting (at most `timeoutMs`), then closes the channel. */
+  close(timeoutMs = 5000): Promise<void> {
+    return this.sender.close(timeoutMs);
   }
 
   private bound(): void {
@@ -113,40 +98,38 @@ export class TrialUpdateReporter {
     this.dropped.inc({ reason: 'buffer_full' }, excess);
   }
 
-  private async send(): Promise<void> {
-    if (this.pending.size === 0) return;
+  private take(): metrics.ReportMetricsRequest[] {
     const updates = [...this.pending.values()];
     this.pending = new Map();
-    try {
-      const response = await new Promise<metrics.ReportMetricsResponse>((resolve, reject) => {
-        const call = this.client.reportMetrics({ deadline: Date.now() + 10_000 }, (err, res) =>
-          err ? reject(err) : resolve(res),
-        );
-        call.on('error', () => undefined);
-        for (let i = 0; i < updates.length; i += this.batchSize)
-          call.write({
-            points: [],
-            source: this.options.source,
-            runUpdates: [],
-            trialUpdates: updates.slice(i, i + this.batchSize),
-          });
-        call.end();
+    const messages: metrics.ReportMetricsRequest[] = [];
+    for (let i = 0; i < updates.length; i += this.batchSize)
+      messages.push({
+        points: [],
+        source: this.options.source,
+        runUpdates: [],
+        trialUpdates: updates.slice(i, i + this.batchSize),
       });
-      this.sent.inc(response.updatesAccepted);
-      if (response.updatesRejected > 0) {
-        this.dropped.inc({ reason: 'rejected' }, response.updatesRejected);
-        this.options.logger?.warn(
-          { rejected: response.updatesRejected, reasons: response.rejectionReasons },
-          'metrics service rejected trial updates',
-        );
-      }
-    } catch (error) {
-      // Unreachable or failing: keep them for the next flush, behind none of their own newer updates.
-      this.options.logger?.debug({ err: error }, 'metrics service unavailable; trial updates kept for retry');
-      const newer = this.pending;
-      this.pending = new Map(updates.filter((u) => !newer.has(u.trialId)).map((u) => [u.trialId, u]));
-      for (const [id, u] of newer) this.pending.set(id, u);
-      this.bound();
+    return messages;
+  }
+
+  private delivered(response: metrics.ReportMetricsResponse): void {
+    this.sent.inc(response.updatesAccepted);
+    if (response.updatesRejected > 0) {
+      this.dropped.inc({ reason: 'rejected' }, response.updatesRejected);
+      this.options.logger?.warn(
+        { rejected: response.updatesRejected, reasons: response.rejectionReasons },
+        'metrics service rejected trial updates',
+      );
     }
+  }
+
+  private undelivered(error: Error, messages: metrics.ReportMetricsRequest[]): void {
+    // Kept for the next flush, behind none of their own newer updates.
+    this.options.logger?.debug({ err: error }, 'metrics service unavailable; trial updates kept for retry');
+    const newer = this.pending;
+    const updates = messages.flatMap((m) => m.trialUpdates);
+    this.pending = new Map(updates.filter((u) => !newer.has(u.trialId)).map((u) => [u.trialId, u]));
+    for (const [id, u] of newer) this.pending.set(id, u);
+    this.bound();
   }
 }
