@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { followStudy } from '@athanor/cli';
 import { metrics, trainer, training, tuner } from '@athanor/contracts';
+import { clientOptions } from '@athanor/service-kit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { unary } from './support/clients';
 import { freePort } from './support/free-port';
@@ -54,7 +55,12 @@ describe('faults across processes', () => {
     const metricsProcess = start('metrics', {});
     const tunerAddr = await addressOf(tunerProcess);
     const metricsAddr = await addressOf(metricsProcess);
-    const tunerClient = new tuner.TunerServiceClient(tunerAddr, grpc.credentials.createInsecure());
+    // Reconnects within seconds after the tuner's restart, as the services' own clients do.
+    const tunerClient = new tuner.TunerServiceClient(
+      tunerAddr,
+      grpc.credentials.createInsecure(),
+      clientOptions({}),
+    );
 
     const { study } = await unary(tunerClient.createStudy.bind(tunerClient), {
       spec: tuner.StudySpec.fromJSON({
@@ -186,7 +192,12 @@ describe('faults across processes', () => {
     dirs.push(dir);
     const tunerProcess = start('tuner', { ATHANOR_DATA_DIR: join(dir, 'tuner') });
     const tunerAddr = await addressOf(tunerProcess);
-    const tunerClient = new tuner.TunerServiceClient(tunerAddr, grpc.credentials.createInsecure());
+    // Reconnects within seconds after the tuner's restart, as the services' own clients do.
+    const tunerClient = new tuner.TunerServiceClient(
+      tunerAddr,
+      grpc.credentials.createInsecure(),
+      clientOptions({}),
+    );
     const { study } = await unary(tunerClient.createStudy.bind(tunerClient), {
       spec: tuner.StudySpec.fromJSON({
         name: 'e2e-restart',

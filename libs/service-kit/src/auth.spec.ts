@@ -57,7 +57,8 @@ describe('loadAuthToken', () => {
 
 describe('clientOptions', () => {
   it('adds an interceptor only when a token is configured', () => {
-    expect(clientOptions({})).toEqual({});
+    expect(clientOptions({}).interceptors).toBeUndefined();
+    expect(clientOptions({})['grpc.max_reconnect_backoff_ms']).toBe(5000);
     expect(clientOptions({ authToken: token }).interceptors).toHaveLength(1);
   });
 });
