@@ -436,6 +436,18 @@ export class SqlStudyStore implements StudyStore {
     });
   }
 
+  async renewRunningLeases(now: number): Promise<number> {
+    const rows = await this.tx((sql) =>
+      sql.all(
+        `UPDATE trials SET lease_expires_at = ? + (SELECT lease_ms FROM studies WHERE studies.id = trials.study_id)
+         WHERE state = 'RUNNING' AND lease_expires_at < ? + (SELECT lease_ms FROM studies WHERE studies.id = trials.study_id)
+         RETURNING id`,
+        [now, now],
+      ),
+    );
+    return rows.length;
+  }
+
   requeueExpired(now: number): Promise<TrialRecord[]> {
     return this.tx(async (sql, append) => {
       const rows = await sql.all(

@@ -216,6 +216,23 @@ describe.each(backends)('StudyStore contract: $name', ({ open, skip }) => {
   );
 
   it.skipIf(skip)(
+    'renews running leases when a tuner starts: a lease that lapsed while no tuner ran holds again',
+    async () => {
+      const { study } = await store.createStudy(newStudy({}));
+      const [t] = await leaseNew(study.id, 1); // lease of 1000 ms from T0
+      // A tuner starting at T0 + 5000 (none ran since T0 + 100): a full lease from then.
+      expect(await store.renewRunningLeases(T0 + 5000)).toBeGreaterThanOrEqual(1);
+      expect((await store.requeueExpired(T0 + 5999)).filter((x) => x.id === t.id)).toEqual([]);
+      const beat = await store.heartbeat({ trialId: t.id, leaseId: t.leaseId, now: T0 + 5500 });
+      expect(beat.leaseExpiresAt).toBe(T0 + 6500);
+      // Then the lease runs out as any other.
+      expect((await store.requeueExpired(T0 + 6501)).filter((x) => x.id === t.id)).toMatchObject([
+        { state: 'QUEUED' },
+      ]);
+    },
+  );
+
+  it.skipIf(skip)(
     're-queues lapsed leases with their checkpoint, then fails after max attempts',
     async () => {
       const { study } = await store.createStudy(newStudy({ maxAttempts: 2 }));

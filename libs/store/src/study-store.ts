@@ -184,6 +184,12 @@ export interface StudyStore {
   finishTrial(request: FinishRequest): Promise<TrialRecord>;
   /** Re-queues (or fails, after max attempts) every running trial whose lease lapsed before `now`. */
   requeueExpired(now: number): Promise<TrialRecord[]>;
+  /**
+   * Gives every RUNNING trial at least one full lease (its study's lease) from `now`; returns how
+   * many. A tuner calls it when it starts: while no tuner ran, workers could not heartbeat, and
+   * their leases must not lapse for that.
+   */
+  renewRunningLeases(now: number): Promise<number>;
 
   /** Events of a study with sequence > afterSequence, oldest first. */
   events(studyId: string, afterSequence: number, limit?: number): Promise<EventRecord[]>;

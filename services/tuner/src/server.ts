@@ -34,13 +34,16 @@ export async function startTuner(config: TunerConfig, options: TunerOptions = {}
       sqliteSynchronous: config.sqliteSynchronous,
     }));
   const rpc = new TunerRpc(store, config, options.now);
+  // Workers could not heartbeat while no tuner ran: their leases get a full term from now rather
+  // than lapsing, which would re-queue trials that are still training and train them twice.
+  const renewed = await store.renewRunningLeases((options.now ?? Date.now)());
   let service: RunningService;
   try {
     service = await startService({
       name: 'tuner',
       config,
       register(r) {
-        r.logger.info({ store: store.location }, 'store opened');
+        r.logger.info({ store: store.location, renewedLeases: renewed }, 'store opened');
         // Every trial transition this process commits goes to the metrics service, off the RPC path.
         let reporter: TrialUpdateReporter | undefined;
         let unsubscribe: () => void = () => undefined;
