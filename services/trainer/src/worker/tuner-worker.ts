@@ -1,4 +1,11 @@
-import { type ChannelCredentials, type ClientOptions, credentials, type ServiceError } from '@grpc/grpc-js';
+import {
+  type ChannelCredentials,
+  type ClientOptions,
+  credentials,
+  Metadata,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js';
 import { context } from '@opentelemetry/api';
 import { trainer, training, tuner } from '@athanor/contracts';
 import type { Logger } from '@athanor/service-kit';
@@ -24,7 +31,8 @@ export interface TunerWorkerOptions {
 
 interface ActiveTrial {
   readonly assignment: tuner.TrialAssignment;
-  readonly runId: string;
+  /** Set once the run is started. */
+  runId: string;
   readonly objective: string;
   heartbeat?: NodeJS.Timeout;
   stopReason?: tuner.StopReason;
@@ -33,6 +41,8 @@ interface ActiveTrial {
 }
 
 const PRUNED = 'pruned by the tuner';
+/** How long a worker keeps trying to complete a trial while the tuner is unreachable. */
+const COMPLETE_RETRY_MS = 60_000;
 
 /**
  * Worker mode (DESIGN.md: trials are pulled, not pushed): asks the tuner for trials while slots are
@@ -188,8 +198,11 @@ export class TunerWorker {
       void this.finish(a, '', { $case: 'infeasible', value: { reason: (error as Error).message } });
       return;
     }
-    const t: ActiveTrial = { ...starting, runId };
-    this.active.set(trial.id, t);
+    // The same object the run's hooks already hold (the run manager asks for them inside start()):
+    // a copy here once left complete() clearing a timer it did not have, and the copy went on
+    // heartbeating a finished trial, keeping its lease alive forever when CompleteTrial was lost.
+    const t = starting;
+    t.runId = runId;
     const every = a.heartbeatInterval
       ? a.heartbeatInterval.seconds * 1000 + a.heartbeatInterval.nanos / 1e6
       : 10_000;
@@ -200,6 +213,11 @@ export class TunerWorker {
   }
 
   private async heartbeat(t: ActiveTrial): Promise<void> {
+    // A trial that is no longer this worker's (finished, handed back) gets no more heartbeats.
+    if (this.active.get(t.assignment.trial!.id) !== t) {
+      clearInterval(t.heartbeat);
+      return;
+    }
     const run = this.o.runs.snapshot(t.runId, true);
     try {
       const res = await this.call<tuner.HeartbeatTrialRequest, tuner.HeartbeatTrialResponse>(
@@ -263,28 +281,50 @@ export class TunerWorker {
     await this.finish(t.assignment, run.id, result, run.lastCheckpoint);
   }
 
+  /**
+   * CompleteTrial, retried while the tuner is unreachable (a restart): a lost completion would
+   * let the lease lapse and the trial train a second time. Each attempt waits for the channel; the
+   * retries stop after COMPLETE_RETRY_MS, or at an answer (a refusal included: the lease is gone).
+   */
   private async finish(
     a: tuner.TrialAssignment,
     runId: string,
     outcome: tuner.CompleteTrialRequest['outcome'],
     checkpoint?: tuner.CompleteTrialRequest['checkpoint'],
   ): Promise<void> {
-    try {
-      await this.call<tuner.CompleteTrialRequest, tuner.CompleteTrialResponse>(
-        (r, cb) => this.client.completeTrial(r, cb),
-        tuner.CompleteTrialRequest.fromPartial({
-          trialId: a.trial!.id,
-          leaseId: a.leaseId,
-          outcome,
-          runId,
-          checkpoint,
-        }),
-      );
-    } catch (error) {
-      this.o.logger?.warn(
-        { err: error, trial: a.trial?.id },
-        'CompleteTrial failed; the lease will expire and the tuner re-queues the trial',
-      );
+    const request = tuner.CompleteTrialRequest.fromPartial({
+      trialId: a.trial!.id,
+      leaseId: a.leaseId,
+      outcome,
+      runId,
+      checkpoint,
+    });
+    const giveUp = Date.now() + COMPLETE_RETRY_MS;
+    for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        await this.call<tuner.CompleteTrialRequest, tuner.CompleteTrialResponse>(
+          (r, cb) =>
+            this.client.completeTrial(
+              r,
+              new Metadata({ waitForReady: true }),
+              { deadline: Math.min(giveUp, Date.now() + 10_000) },
+              cb,
+            ),
+          request,
+        );
+        return;
+      } catch (error) {
+        const code = (error as ServiceError).code;
+        const unreachable = code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED;
+        if (!unreachable || this.stopped || Date.now() + wait >= giveUp) {
+          this.o.logger?.warn(
+            { err: error, trial: a.trial?.id },
+            'CompleteTrial failed; the lease will expire and the tuner re-queues the trial',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
