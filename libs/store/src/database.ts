@@ -1,7 +1,7 @@
 /** A row as a driver returns it. */
 export type Row = Record<string, unknown>;
 
-/** The statements of one transaction (or one read). Placeholders are `?` in both dialects. */
+/** The statements of one transaction (or one read). Parameters are written `?` in both dialects. */
 export interface Sql {
   all<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement that returns no rows; resolves to the number of rows it changed. */

@@ -9,7 +9,7 @@ const parseTypes = {
       : (types.getTypeParser(oid, format) as unknown)) as typeof types.getTypeParser,
 };
 
-/** `?` placeholders -> `$1, $2, ...` (our SQL has no `?` inside literals). */
+/** Our `?` parameters -> PostgreSQL's `$1, $2, ...` (our SQL has no `?` inside literals). */
 const numbered = (text: string): string => {
   let i = 0;
   return text.replace(/\?/g, () => `$${++i}`);

@@ -1,4 +1,4 @@
-/** Lifecycle of a trial (the tuner's TrialState without the UNSPECIFIED placeholder). */
+/** Lifecycle of a trial (the tuner's TrialState without its UNSPECIFIED zero value). */
 export type TrialState = 'QUEUED' | 'RUNNING' | 'PRUNED' | 'COMPLETED' | 'FAILED' | 'INFEASIBLE';
 
 /** Lifecycle of a study. */

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { metrics, trainer, training, tuner } from '@athanor/contracts';
 import { formatLrFind } from '../commands/lr-find';
+import { unaryCall } from '../commands/train';
 import { parseStudyFile } from '../commands/study';
 import { connection } from '../connection';
 import { collectStudyReport } from '../report/collect-report';
@@ -72,7 +73,7 @@ export async function runQuickstart(o: QuickstartOptions): Promise<QuickstartRes
     stopping = true;
     if (studyId !== undefined && !finished) {
       // Interrupted: the study says so, instead of staying RUNNING in the database.
-      await unary<tuner.StopStudyRequest, tuner.StopStudyResponse>(
+      await unaryCall<tuner.StopStudyRequest, tuner.StopStudyResponse>(
         (r, cb) => tunerClient.stopStudy(r, cb),
         tuner.StopStudyRequest.fromPartial({
           studyId,
@@ -115,7 +116,7 @@ export async function runQuickstart(o: QuickstartOptions): Promise<QuickstartRes
         `\nLR range test: the reference CNN on Fashion-MNIST at batch ${REFERENCE_BATCH} (first run converts the dataset once)`,
       );
       const trainerClient = new trainer.TrainerServiceClient(addressOf('trainer'), credentials, options);
-      const lr = await unary<trainer.FindLearningRateRequest, trainer.FindLearningRateResponse>(
+      const lr = await unaryCall<trainer.FindLearningRateRequest, trainer.FindLearningRateResponse>(
         (r, cb) => trainerClient.findLearningRate(r, cb),
         trainer.FindLearningRateRequest.fromPartial({
           config: quickstartBaseConfig(),
@@ -134,7 +135,7 @@ export async function runQuickstart(o: QuickstartOptions): Promise<QuickstartRes
       };
       spec = quickstartStudy(`quickstart-${stamp(new Date())}`, baseLr, workers);
     }
-    const created = await unary<tuner.CreateStudyRequest, tuner.CreateStudyResponse>(
+    const created = await unaryCall<tuner.CreateStudyRequest, tuner.CreateStudyResponse>(
       (r, cb) => tunerClient.createStudy(r, cb),
       tuner.CreateStudyRequest.fromPartial({ spec, requestId: '' }),
     );
@@ -229,7 +230,7 @@ async function bestConfig(
   for (const w of workers) {
     const client = new trainer.TrainerServiceClient(w.grpc, credentials, options);
     try {
-      const res = await unary<trainer.GetRunRequest, trainer.GetRunResponse>(
+      const res = await unaryCall<trainer.GetRunRequest, trainer.GetRunResponse>(
         (r, cb) => client.getRun(r, cb),
         trainer.GetRunRequest.fromPartial({ runId: best.runId }),
       );
@@ -246,13 +247,4 @@ async function bestConfig(
 /** 2026-11-26T10:41:07Z -> 20261126-104107 (a study name that sorts by time). */
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
-function unary<Req, Res>(
-  fn: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
-  req: Req,
-): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    fn(req, (e, r) => (e ? reject(new Error(e.details || e.message)) : resolve(r))),
-  );
 }
