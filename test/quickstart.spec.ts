@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { training } from '@athanor/contracts';
@@ -99,10 +99,16 @@ describe('athanor quickstart', () => {
     }
   }, 180_000);
 
-  it('names a bad option and starts nothing', async () => {
+  it('names a bad option or study file and starts nothing', async () => {
     const r = await quickstart(['--workers', '0'], dir, 20_000);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--workers: must be an integer in \[1, 64\], got 0/);
+    const bad = join(dir, 'bad-study.yaml');
+    writeFileSync(bad, 'name: [1\n');
+    const r2 = await quickstart(['--study', bad], dir, 20_000);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--study .*bad-study\.yaml: not valid JSON or YAML/);
+    expect(r2.stdout).not.toMatch(/serving/);
   });
 
   // The main job itself (`npm start -- --exit`): Fashion-MNIST, the LR range test and the full

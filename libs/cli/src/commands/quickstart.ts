@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { tuner } from '@athanor/contracts';
 import { runQuickstart } from '../quickstart/run-quickstart';
+import { parseStudyFile } from './study';
 
 export function registerQuickstartCommand(program: Command): void {
   program
@@ -32,6 +34,17 @@ export function registerQuickstartCommand(program: Command): void {
           process.exitCode = 2;
           return;
         }
+        // Read before anything starts: a bad file is named and nothing is left running.
+        let study: tuner.StudySpec | undefined;
+        if (opts.study !== undefined) {
+          try {
+            study = parseStudyFile(readFileSync(opts.study, 'utf8'));
+          } catch (error) {
+            process.stderr.write(`athanor quickstart: --study ${opts.study}: ${(error as Error).message}\n`);
+            process.exitCode = 2;
+            return;
+          }
+        }
         const result = await runQuickstart({
           host: opts.host,
           logDir: opts.logDir,
@@ -39,7 +52,7 @@ export function registerQuickstartCommand(program: Command): void {
           exit: opts.exit ?? false,
           workers,
           out: process.stdout,
-          ...(opts.study !== undefined ? { studyFile: opts.study } : {}),
+          ...(study !== undefined ? { study } : {}),
         });
         const ok = result.state === tuner.StudyState.STUDY_STATE_COMPLETED;
         if (opts.exit) {

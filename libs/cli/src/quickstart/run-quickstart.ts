@@ -1,11 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { metrics, trainer, training, tuner } from '@athanor/contracts';
 import { formatLrFind } from '../commands/lr-find';
 import { unaryCall } from '../commands/train';
-import { parseStudyFile } from '../commands/study';
 import { connection } from '../connection';
 import { collectStudyReport } from '../report/collect-report';
 import { writeStudyReport } from '../report/write-report';
@@ -29,8 +28,8 @@ export interface QuickstartOptions {
   readonly output: string;
   /** Leave once the report is written instead of serving until Ctrl-C. */
   readonly exit: boolean;
-  /** A StudySpec file to run instead of the embedded study (no LR range test then). */
-  readonly studyFile?: string;
+  /** A study to run instead of the embedded one (no LR range test then). */
+  readonly study?: tuner.StudySpec;
   /** Trainer worker processes; default one per core. */
   readonly workers: number;
   /** Where progress goes; a terminal gets a live table, anything else plain lines. */
@@ -109,8 +108,8 @@ export async function runQuickstart(o: QuickstartOptions): Promise<QuickstartRes
     let spec: tuner.StudySpec;
     let lrRangeTest: StudyReportData['lrRangeTest'];
     const workers = Math.max(1, o.workers);
-    if (o.studyFile !== undefined) {
-      spec = parseStudyFile(readFileSync(o.studyFile, 'utf8'));
+    if (o.study !== undefined) {
+      spec = o.study;
     } else {
       say(
         `\nLR range test: the reference CNN on Fashion-MNIST at batch ${REFERENCE_BATCH} (first run converts the dataset once)`,
